@@ -1,0 +1,85 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from './config.js';
+import { closeDatabase, openDatabase, type Db } from './db/client.js';
+import { runMigrations } from './db/migrate.js';
+import { createKeysService, type KeysService } from './keys/service.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { opsRoutes } from './ops/routes.js';
+import authPlugin from './plugins/auth.js';
+import cachingPlugin from './plugins/caching.js';
+import openapiPlugin from './plugins/openapi.js';
+import problemPlugin from './plugins/problem.js';
+import securityPlugin from './plugins/security.js';
+import { sectionsRoutes } from './sections/routes.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    db: Db;
+    clock: Clock;
+    keys: KeysService;
+  }
+}
+
+export interface BuildOptions {
+  config: Config;
+  /** An open database; when omitted the app opens config.databasePath and closes it on shutdown. */
+  db?: Db;
+  clock?: Clock;
+  logger?: FastifyServerOptions['logger'];
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** Builds the whole application. The server and the tests both call this. */
+export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const ownsDb = !options.db;
+  const db = options.db ?? openDatabase(config.databasePath, { synchronous: config.DB_SYNCHRONOUS });
+  runMigrations(db);
+
+  const app = Fastify({
+    logger: options.logger ?? {
+      level: config.LOG_LEVEL,
+      // Credentials never reach the log.
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.query.token'], censor: '[redacted]' },
+    },
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // JSON only: a text/plain body is a 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
+
+  app.decorate('config', config);
+  app.decorate('db', db);
+  app.decorate('clock', options.clock ?? systemClock);
+  app.decorate('keys', createKeysService(db, options.clock ?? systemClock));
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  if (ownsDb) app.addHook('onClose', async () => closeDatabase(db));
+
+  await app.register(problemPlugin);
+  await app.register(securityPlugin);
+  await app.register(authPlugin);
+  await app.register(cachingPlugin);
+  await app.register(openapiPlugin);
+
+  await app.register(opsRoutes);
+  await app.register(sectionsRoutes);
+
+  return app;
+}

@@ -1,0 +1,3 @@
+// All tables, one file per feature. drizzle-kit reads this index to generate migrations.
+export * from './sections.js';
+export * from './apiKeys.js';

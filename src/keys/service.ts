@@ -1,0 +1,90 @@
+import type { Db } from '../db/client.js';
+import type { Clock } from '../lib/clock.js';
+import { createKeysRepository, type ApiKeyRow } from './repository.js';
+import { formatKey, hashSecret, newKeyId, newSecret, parseKey, secretMatches } from './tokens.js';
+
+/** Scopes an API key can carry. `admin` writes everything; `syndication` is for partners. */
+export const SCOPES = ['admin', 'syndication'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface KeyInfo {
+  id: string;
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+const toInfo = (r: ApiKeyRow): KeyInfo => ({
+  id: r.id,
+  name: r.name,
+  scopes: r.scopes,
+  createdAt: r.createdAt,
+  lastUsedAt: r.lastUsedAt,
+  revokedAt: r.revokedAt,
+});
+
+export type KeyCheck =
+  | { ok: true; key: KeyInfo }
+  | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' };
+
+export function createKeysService(db: Db, clock: Clock) {
+  const repo = createKeysRepository(db);
+  return {
+    /** Creates a key; the token is returned once and never stored. */
+    async create(input: { name: string; scopes: string[] }): Promise<{ token: string; key: KeyInfo }> {
+      const id = newKeyId();
+      const secret = newSecret();
+      const row = {
+        id,
+        name: input.name,
+        scopes: [...new Set(input.scopes)],
+        secretHash: hashSecret(secret),
+        createdAt: clock.now().toISOString(),
+      };
+      await repo.insert(row);
+      return { token: formatKey(id, secret), key: toInfo({ ...row, lastUsedAt: null, revokedAt: null }) };
+    },
+
+    /** Registers a key whose token was chosen by the deployment (NEWSDESK_ADMIN_KEY). */
+    async importToken(token: string, name: string, scopes: string[]): Promise<KeyInfo | null> {
+      const parsed = parseKey(token);
+      if (!parsed) return null;
+      const existing = await repo.findById(parsed.id);
+      if (existing) return toInfo(existing);
+      const row = {
+        id: parsed.id,
+        name,
+        scopes,
+        secretHash: hashSecret(parsed.secret),
+        createdAt: clock.now().toISOString(),
+      };
+      await repo.insert(row);
+      return toInfo({ ...row, lastUsedAt: null, revokedAt: null });
+    },
+
+    async verify(token: string): Promise<KeyCheck> {
+      const parsed = parseKey(token);
+      if (!parsed) return { ok: false, reason: 'malformed' };
+      const row = await repo.findById(parsed.id);
+      if (!row || !secretMatches(parsed.secret, row.secretHash)) return { ok: false, reason: 'unknown' };
+      if (row.revokedAt) return { ok: false, reason: 'revoked' };
+      return { ok: true, key: toInfo(row) };
+    },
+
+    async list(): Promise<KeyInfo[]> {
+      return (await repo.list()).map(toInfo);
+    },
+
+    async revoke(id: string): Promise<boolean> {
+      return repo.revoke(id, clock.now().toISOString());
+    },
+
+    async countActive(): Promise<number> {
+      return repo.countActive();
+    },
+  };
+}
+
+export type KeysService = ReturnType<typeof createKeysService>;

@@ -1,0 +1,36 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { migrationsApplied } from '../db/migrate.js';
+
+const Health = z.object({ status: z.enum(['ok', 'unavailable']), checks: z.record(z.string(), z.string()).optional() }).meta({ id: 'Health' });
+
+export const opsRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get('/healthz', {
+    config: { rateLimit: false },
+    schema: { tags: ['Operations'], summary: 'Liveness: the process is up', response: { 200: Health } },
+  }, async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+    return { status: 'ok' as const };
+  });
+
+  app.get('/readyz', {
+    config: { rateLimit: false },
+    schema: {
+      tags: ['Operations'],
+      summary: 'Readiness: the database answers and every migration is applied',
+      response: { 200: Health, 503: Health },
+    },
+  }, async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+    let database = 'ok';
+    let migrations = 'ok';
+    try {
+      app.db.$client.prepare('SELECT 1').get();
+      if (!migrationsApplied(app.db)) migrations = 'pending';
+    } catch (err) {
+      database = `error: ${(err as Error).message}`;
+    }
+    const ok = database === 'ok' && migrations === 'ok';
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks: { database, migrations } });
+  });
+};

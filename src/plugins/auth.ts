@@ -1,0 +1,73 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { ANONYMOUS, hasScope, type Identity } from '../access/identity.js';
+import { HttpError } from '../lib/httpError.js';
+import { API_KEY_PREFIX, hashSecret, secretMatches } from '../keys/tokens.js';
+
+/**
+ * Resolves `Authorization: Bearer <token>` into an Identity before any handler runs.
+ * Features add resolvers for their own token kinds (API keys here; subscriber sessions elsewhere),
+ * each claiming tokens by prefix. A token nobody accepts is a 401, on every route.
+ */
+export type TokenResolver = (token: string, request: FastifyRequest) => Promise<Identity | null>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    identity: Identity;
+  }
+  interface FastifyInstance {
+    addTokenResolver(prefix: string, resolver: TokenResolver): void;
+    requireScope(scope: string): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  }
+}
+
+const unauthorized = (detail: string) =>
+  new HttpError(401, detail, { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
+
+export default fp(async function authPlugin(app: FastifyInstance) {
+  const resolvers: { prefix: string; resolve: TokenResolver }[] = [];
+
+  app.decorate('addTokenResolver', (prefix: string, resolve: TokenResolver) => {
+    resolvers.push({ prefix, resolve });
+  });
+
+  app.addTokenResolver(API_KEY_PREFIX, async (token) => {
+    const check = await app.keys.verify(token);
+    if (!check.ok) return null;
+    return { kind: 'apiKey', keyId: check.key.id, name: check.key.name, scopes: check.key.scopes };
+  });
+
+  // A deployment may fix an admin key in NEWSDESK_ADMIN_KEY instead of creating one with the CLI.
+  const envKeyHash = app.config.NEWSDESK_ADMIN_KEY ? hashSecret(app.config.NEWSDESK_ADMIN_KEY) : null;
+  const envAdmin: Identity = { kind: 'apiKey', keyId: 'env', name: 'NEWSDESK_ADMIN_KEY', scopes: ['admin'] };
+
+  app.decorateRequest('identity', undefined as unknown as never);
+
+  app.addHook('onRequest', async (request) => {
+    request.identity = ANONYMOUS;
+    const header = request.headers.authorization;
+    if (header === undefined) return;
+    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+    if (!match) throw unauthorized('The Authorization header must be "Bearer <token>"');
+    const token = match[1];
+    if (envKeyHash && secretMatches(token, envKeyHash)) {
+      request.identity = envAdmin;
+      return;
+    }
+    const owner = resolvers.find((r) => token.startsWith(r.prefix));
+    const identity = owner ? await owner.resolve(token, request) : null;
+    if (!identity) throw unauthorized('The bearer token is unknown, expired or revoked');
+    request.identity = identity;
+  });
+
+  app.decorate('requireScope', (scope: string) => async (request: FastifyRequest) => {
+    if (request.identity.kind === 'anonymous') {
+      throw new HttpError(401, `This operation needs an API key with the "${scope}" scope`, {
+        headers: { 'www-authenticate': 'Bearer' },
+      });
+    }
+    if (!hasScope(request.identity, scope)) {
+      throw new HttpError(403, `This operation needs the "${scope}" scope, which these credentials lack`);
+    }
+  });
+});

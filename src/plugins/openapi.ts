@@ -1,0 +1,68 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+
+/** OpenAPI 3.1 generated from the routes' zod schemas; served at /openapi.json with docs at /docs. */
+export default fp(async function openapiPlugin(app: FastifyInstance) {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Newsdesk API',
+        version: '1.0.0',
+        description:
+          'Headless content API for news publishers: articles, photos and subscription access. ' +
+          'Errors are RFC 9457 application/problem+json. Lists are cursor-paged (`limit`, `cursor`, `meta.nextCursor`, `Link`). ' +
+          'Every GET has an ETag and answers If-None-Match with 304.',
+        license: { name: 'MIT', identifier: 'MIT' },
+      },
+      servers: [{ url: app.config.PUBLIC_BASE_URL }],
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API key (`ndk_…`, admin or syndication scope) or a subscriber session token.',
+          },
+        },
+      },
+      tags: [
+        { name: 'Sections', description: 'Sections of the publication' },
+        { name: 'Operations', description: 'Health and readiness probes' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: (input) => problemContentType(jsonSchemaTransformObject(input)),
+  });
+
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { docExpansion: 'list', deepLinking: true },
+    staticCSP: true,
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async (_request, reply) => {
+    reply.header('cache-control', 'public, max-age=300');
+    return app.swagger();
+  });
+});
+
+type OpenApiDoc = ReturnType<typeof jsonSchemaTransformObject>;
+
+/** Error responses are served as application/problem+json; say so in the document. */
+function problemContentType(doc: OpenApiDoc): OpenApiDoc {
+  const paths = (doc as { paths?: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>> }).paths ?? {};
+  for (const operations of Object.values(paths)) {
+    for (const operation of Object.values(operations)) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        const json = response.content?.['application/json'];
+        if (Number(status) >= 400 && json && response.content) {
+          response.content = { 'application/problem+json': json };
+        }
+      }
+    }
+  }
+  return doc;
+}

@@ -1,0 +1,38 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { HttpError } from '../lib/httpError.js';
+
+/** Security headers, CORS and per-client rate limiting. */
+export default fp(async function securityPlugin(app: FastifyInstance) {
+  const config = app.config;
+
+  await app.register(helmet, {
+    // The API serves JSON; the docs page needs its own scripts and styles.
+    contentSecurityPolicy: false,
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+
+  await app.register(cors, {
+    origin: config.corsOrigins === '*' ? '*' : config.corsOrigins,
+    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match'],
+    exposedHeaders: ['ETag', 'Link', 'Location', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'],
+    maxAge: 86400,
+  });
+
+  if (config.RATE_LIMIT_MAX > 0) {
+    await app.register(rateLimit, {
+      max: config.RATE_LIMIT_MAX,
+      timeWindow: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
+      // Draft-standard RateLimit-* headers rather than X-RateLimit-*.
+      enableDraftSpec: true,
+      errorResponseBuilder: (_request, context) =>
+        new HttpError(429, `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s`, {
+          headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) },
+        }),
+    });
+  }
+});

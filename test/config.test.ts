@@ -1,0 +1,39 @@
+import t from 'tap';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+t.test('defaults make a working configuration', async (t) => {
+  const c = loadConfig({});
+  t.equal(c.PORT, 3000);
+  t.equal(c.databasePath, './data/newsdesk.db');
+  t.equal(c.mediaDir, './data/media');
+  t.equal(c.corsOrigins, '*');
+  t.equal(c.SEED_SAMPLE_CONTENT, true);
+});
+
+t.test('values are parsed and derived paths follow DATA_DIR', async (t) => {
+  const c = loadConfig({ PORT: '8080', DATA_DIR: '/srv/nd', CORS_ORIGINS: 'https://a.example, https://b.example', SEED_SAMPLE_CONTENT: 'false' });
+  t.equal(c.PORT, 8080);
+  t.equal(c.databasePath, '/srv/nd/newsdesk.db');
+  t.same(c.corsOrigins, ['https://a.example', 'https://b.example']);
+  t.equal(c.SEED_SAMPLE_CONTENT, false);
+});
+
+t.test('a wrong value is refused with a message naming the variable', async (t) => {
+  const cases: [Record<string, string>, string][] = [
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ PUBLIC_BASE_URL: 'not a url' }, 'PUBLIC_BASE_URL'],
+    [{ SEED_SAMPLE_CONTENT: 'maybe' }, 'SEED_SAMPLE_CONTENT'],
+    [{ NEWSDESK_ADMIN_KEY: 'short' }, 'NEWSDESK_ADMIN_KEY'],
+    [{ RATE_LIMIT_MAX: '-1' }, 'RATE_LIMIT_MAX'],
+  ];
+  for (const [env, name] of cases) {
+    t.throws(() => loadConfig(env), ConfigError);
+    try {
+      loadConfig(env);
+    } catch (err) {
+      t.match((err as Error).message, new RegExp(`${name}:`), `${JSON.stringify(env)} names ${name}`);
+    }
+  }
+});

@@ -1,0 +1,105 @@
+import t from 'tap';
+import { z } from 'zod';
+import { buildTestApp, json } from './helpers/app.js';
+
+const isProblem = (t: Tap.Test, res: { statusCode: number; headers: Record<string, unknown>; body: string }, status: number) => {
+  t.equal(res.statusCode, status, `status ${status}`);
+  t.match(res.headers['content-type'], /^application\/problem\+json/, 'problem+json');
+  const body = json(res);
+  t.equal(body.status, status);
+  t.type(body.type, 'string');
+  t.type(body.title, 'string');
+  t.type(body.detail, 'string');
+  t.type(body.instance, 'string');
+  return body;
+};
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Tap { type Test = import('tap').Test }
+}
+
+t.test('every error is RFC 9457 problem+json', async (t) => {
+  const { app, admin } = await buildTestApp(t, { env: { BODY_LIMIT_BYTES: '2048' } });
+
+  isProblem(t, await app.inject({ url: '/v1/nothing-here' }), 404);
+
+  const notAllowed = await app.inject({ method: 'PUT', url: '/v1/sections' });
+  isProblem(t, notAllowed, 405);
+  t.match(notAllowed.headers.allow, /GET/);
+
+  const malformed = await app.inject({ method: 'POST', url: '/v1/sections', headers: { ...admin, 'content-type': 'application/json' }, payload: '{"name": ' });
+  isProblem(t, malformed, 400);
+
+  const empty = await app.inject({ method: 'POST', url: '/v1/sections', headers: { ...admin, 'content-type': 'application/json' }, payload: '' });
+  isProblem(t, empty, 400);
+
+  const text = await app.inject({ method: 'POST', url: '/v1/sections', headers: { ...admin, 'content-type': 'text/plain' }, payload: 'name=World' });
+  isProblem(t, text, 415);
+
+  const xml = await app.inject({ method: 'POST', url: '/v1/sections', headers: { ...admin, 'content-type': 'application/xml' }, payload: '<a/>' });
+  isProblem(t, xml, 415);
+
+  const huge = await app.inject({ method: 'POST', url: '/v1/sections', headers: admin, payload: { name: 'x'.repeat(5000) } });
+  isProblem(t, huge, 413);
+
+  const arrayBody = await app.inject({ method: 'POST', url: '/v1/sections', headers: admin, payload: [1, 2] });
+  const v = isProblem(t, arrayBody, 400);
+  t.ok(Array.isArray(v.errors), 'validation problems list errors');
+
+  const repeated = await app.inject({ url: '/v1/sections?limit=1&limit=2' });
+  isProblem(t, repeated, 400);
+});
+
+t.test('an unexpected exception is a 500 without internals, with a request id that is logged', async (t) => {
+  const { app } = await buildTestApp(t);
+  // A route that fails the way a bug would; registered on a child context of the running app is
+  // not possible after ready(), so build a fresh app with the extra route.
+  t.ok(app);
+  const { buildApp } = await import('../src/app.js');
+  const { loadConfig } = await import('../src/config.js');
+  const { openDatabase } = await import('../src/db/client.js');
+  const lines: string[] = [];
+  const stream = { write: (l: string) => lines.push(l) };
+  const broken = await buildApp({
+    config: loadConfig({ RATE_LIMIT_MAX: '0', SEED_SAMPLE_CONTENT: 'false' }),
+    db: openDatabase(':memory:'),
+    logger: { level: 'error', stream },
+  });
+  broken.get('/boom', { schema: { querystring: z.object({}) } }, async () => {
+    throw new Error('secret internal detail at /srv/app/db.ts:42');
+  });
+  await broken.ready();
+  t.teardown(() => broken.close());
+  const res = await broken.inject({ url: '/boom', headers: { 'x-request-id': 'req-abc-123' } });
+  const body = isProblem(t, res, 500);
+  t.notMatch(res.body, /secret internal detail|db\.ts/, 'no internals in the body');
+  t.equal(body.requestId, 'req-abc-123');
+  t.equal(res.headers['x-request-id'], 'req-abc-123');
+  t.ok(lines.some((l) => l.includes('req-abc-123') && l.includes('secret internal detail')), 'the log has the detail and the request id');
+});
+
+t.test('rate limiting answers 429 problem+json with Retry-After', async (t) => {
+  const { app } = await buildTestApp(t, { env: { RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_SECONDS: '60' } });
+  for (let i = 0; i < 3; i++) t.equal((await app.inject({ url: '/v1/sections' })).statusCode, 200);
+  const limited = await app.inject({ url: '/v1/sections' });
+  isProblem(t, limited, 429);
+  t.ok(Number(limited.headers['retry-after']) > 0);
+  t.equal((await app.inject({ url: '/healthz' })).statusCode, 200, 'probes are not rate limited');
+});
+
+t.test('health and readiness', async (t) => {
+  const { app } = await buildTestApp(t);
+  t.same(json(await app.inject({ url: '/healthz' })), { status: 'ok' });
+  const ready = await app.inject({ url: '/readyz' });
+  t.equal(ready.statusCode, 200);
+  t.same(json(ready).checks, { database: 'ok', migrations: 'ok' });
+});
+
+t.test('security headers and CORS', async (t) => {
+  const { app } = await buildTestApp(t);
+  const res = await app.inject({ url: '/v1/sections', headers: { origin: 'https://reader.example' } });
+  t.equal(res.headers['x-content-type-options'], 'nosniff');
+  t.equal(res.headers['access-control-allow-origin'], '*');
+  const preflight = await app.inject({ method: 'OPTIONS', url: '/v1/sections', headers: { origin: 'https://reader.example', 'access-control-request-method': 'GET' } });
+  t.equal(preflight.statusCode, 204);
+});

@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { ManualClock, type Clock } from '../../src/lib/clock.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  config: Config;
+  clock: ManualClock;
+  dataDir: string;
+  /** A fresh admin API key token. */
+  adminKey: string;
+  /** Headers carrying the admin key. */
+  admin: { authorization: string };
+  close(): Promise<void>;
+}
+
+interface Teardown {
+  teardown(fn: () => unknown): void;
+}
+
+/**
+ * A fresh app on a fresh database in its own temp directory, for one test file
+ * (or one test). Pass tap's `t` to have it closed and deleted at the end.
+ */
+export async function buildTestApp(
+  t: Teardown | null,
+  options: { env?: Record<string, string>; clock?: Clock } = {},
+): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'newsdesk-test-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    SEED_SAMPLE_CONTENT: 'false',
+    RATE_LIMIT_MAX: '0',
+    DB_SYNCHRONOUS: 'NORMAL',
+    ...options.env,
+  });
+  const clock = (options.clock as ManualClock) ?? new ManualClock();
+  const app = await buildApp({ config, clock, logger: false });
+  await app.ready();
+  const { token } = await app.keys.create({ name: 'test admin', scopes: ['admin'] });
+  const result: TestApp = {
+    app,
+    config,
+    clock,
+    dataDir,
+    adminKey: token,
+    admin: { authorization: `Bearer ${token}` },
+    async close() {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  t?.teardown(() => result.close());
+  return result;
+}
+
+/** Parses a JSON response body (problem+json included). */
+export function json<T = any>(res: { body: string }): T {
+  return JSON.parse(res.body) as T;
+}

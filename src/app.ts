@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { defaultAccessExtensions, type AccessExtensions } from './access/extensions.js';
 import type { Config } from './config.js';
 import { closeDatabase, openDatabase, type Db } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
@@ -20,6 +21,8 @@ declare module 'fastify' {
     db: Db;
     clock: Clock;
     keys: KeysService;
+    /** Filled by the subscriptions feature: plans for paywalls, metered-read recording. */
+    accessExtensions: AccessExtensions;
   }
 }
 
@@ -66,6 +69,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.decorate('db', db);
   app.decorate('clock', options.clock ?? systemClock);
   app.decorate('keys', createKeysService(db, options.clock ?? systemClock));
+  app.decorate('accessExtensions', defaultAccessExtensions());
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

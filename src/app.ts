@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { defaultAccessExtensions, type AccessExtensions } from './access/extensions.js';
 import type { Config } from './config.js';
+import { noPhotos, type PhotoEmbedder } from './schemas/photo.js';
 import { closeDatabase, openDatabase, type Db } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { createKeysService, type KeysService } from './keys/service.js';
@@ -23,6 +24,8 @@ declare module 'fastify' {
     keys: KeysService;
     /** Filled by the subscriptions feature: plans for paywalls, metered-read recording. */
     accessExtensions: AccessExtensions;
+    /** Set by the photos feature; articles use it to validate and embed photos. */
+    photoEmbedder: PhotoEmbedder;
   }
 }
 
@@ -70,6 +73,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.decorate('clock', options.clock ?? systemClock);
   app.decorate('keys', createKeysService(db, options.clock ?? systemClock));
   app.decorate('accessExtensions', defaultAccessExtensions());
+  app.decorate('photoEmbedder', noPhotos);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -31,6 +31,15 @@ export const configSchema = z.object({
   CACHE_MAX_AGE_SECONDS: int(0, 31_536_000).default(60),
   CACHE_STALE_SECONDS: int(0, 31_536_000).default(300),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  // Articles and the access policy
+  READING_WPM: int(50, 2000).default(200),
+  TEASER_BLOCKS: int(1, 50).default(3),
+  ARCHIVE_AFTER_DAYS: int(0, 36_500).default(60),
+  METER_FREE_ARTICLES: int(0, 1000).default(3),
+  PAYWALL_MESSAGE: z
+    .string()
+    .min(1)
+    .default('Subscribe now to keep reading and get access to the full archive.'),
 });
 
 export type Env = z.infer<typeof configSchema>;

@@ -45,12 +45,17 @@ export function isArchived(facts: AccessFacts, now: Date, settings: PolicySettin
   return now.getTime() - Date.parse(facts.publishedAt) > settings.archiveAfterDays * DAY_MS;
 }
 
-/** Decides what `identity` may see of one article. Pure: no I/O, no clock of its own. */
+/**
+ * Decides what `identity` may see of one article. Pure: no I/O, no clock of its own.
+ * `spendMeter`: only the single-article view may open an article by spending the meter; lists,
+ * search, feeds pass false and show the teaser instead (and never consume a reader's allowance).
+ */
 export function decideAccess(
   identity: Identity,
   facts: AccessFacts,
   now: Date,
   settings: PolicySettings,
+  options: { spendMeter?: boolean } = {},
 ): AccessDecision {
   const grant: AccessDecision = { level: facts.level, granted: true, reason: null, metered: false };
   const deny = (reason: DenialReason): AccessDecision => ({ level: facts.level, granted: false, reason, metered: false });
@@ -90,8 +95,8 @@ export function decideAccess(
   // The meter opens gated (not archive) articles for free readers, a read counted once per article.
   if (reason === 'subscription_required' && facts.level !== 'public' && !archived && ent.meter) {
     if (ent.meter.readThisPeriod.has(facts.id)) return grant;
-    if (ent.meter.remaining > 0) return { ...grant, metered: true };
-    return deny('meter_exhausted');
+    if (ent.meter.remaining <= 0) return deny('meter_exhausted');
+    return options.spendMeter ? { ...grant, metered: true } : deny('subscription_required');
   }
   return deny(reason);
 }

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+/**
+ * How a photo appears inside other resources (articles, feeds): shared by the articles and
+ * photos features. The photos feature implements `PhotoEmbedder`; articles call it.
+ */
+export const PhotoRendition = z
+  .object({
+    url: z.string().describe('Absolute URL of the rendition'),
+    width: z.number().int(),
+    height: z.number().int(),
+    format: z.enum(['webp', 'avif', 'jpeg']),
+  })
+  .meta({ id: 'PhotoRendition' });
+
+export const EmbeddedPhoto = z
+  .object({
+    id: z.number().int(),
+    caption: z.string().nullable(),
+    altText: z.string().nullable(),
+    credit: z.string().nullable(),
+    creator: z.string().nullable(),
+    copyright: z.string().nullable(),
+    width: z.number().int(),
+    height: z.number().int(),
+    focalPoint: z.object({ x: z.number(), y: z.number() }).nullable(),
+    placeholder: z
+      .object({ color: z.string().describe('Dominant colour, #rrggbb'), blurhash: z.string().nullable() })
+      .nullable(),
+    renditions: z.array(PhotoRendition).describe('Ready for srcset'),
+  })
+  .meta({ id: 'EmbeddedPhoto', description: 'A photo as embedded in an article, with caption, credit and renditions' });
+export type EmbeddedPhoto = z.infer<typeof EmbeddedPhoto>;
+
+export interface PhotoEmbedder {
+  /** The ids among `ids` that do not name a photo (unknown or deleted): a save referencing them is a 4xx. */
+  missing(ids: number[]): Promise<number[]>;
+  /** Embeddable photos by id; photos past their expiry (or unknown) are left out. */
+  embed(ids: number[], now: Date): Promise<Map<number, EmbeddedPhoto>>;
+}
+
+/** Before the photos feature is wired in, no photo exists. */
+export const noPhotos: PhotoEmbedder = {
+  missing: async (ids) => [...new Set(ids)],
+  embed: async () => new Map(),
+};

@@ -1,3 +1,4 @@
 // All tables, one file per feature. drizzle-kit reads this index to generate migrations.
 export * from './sections.js';
 export * from './apiKeys.js';
+export * from './articles.js';

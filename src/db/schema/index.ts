@@ -2,3 +2,4 @@
 export * from './sections.js';
 export * from './apiKeys.js';
 export * from './articles.js';
+export * from './photos.js';

@@ -3,3 +3,4 @@ export * from './sections.js';
 export * from './apiKeys.js';
 export * from './articles.js';
 export * from './photos.js';
+export * from './subscriptions.js';

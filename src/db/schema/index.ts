@@ -4,3 +4,5 @@ export * from './apiKeys.js';
 export * from './articles.js';
 export * from './photos.js';
 export * from './subscriptions.js';
+export * from './syndication.js';
+export * from './webhooks.js';

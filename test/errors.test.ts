@@ -1,8 +1,8 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { z } from 'zod';
 import { buildTestApp, json } from './helpers/app.js';
 
-const isProblem = (t: Tap.Test, res: { statusCode: number; headers: Record<string, unknown>; body: string }, status: number) => {
+const isProblem = (t: Test, res: { statusCode: number; headers: Record<string, unknown>; body: string }, status: number) => {
   t.equal(res.statusCode, status, `status ${status}`);
   t.match(res.headers['content-type'], /^application\/problem\+json/, 'problem+json');
   const body = json(res);
@@ -13,10 +13,6 @@ const isProblem = (t: Tap.Test, res: { statusCode: number; headers: Record<strin
   t.type(body.instance, 'string');
   return body;
 };
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace Tap { type Test = import('tap').Test }
-}
 
 t.test('every error is RFC 9457 problem+json', async (t) => {
   const { app, admin } = await buildTestApp(t, { env: { BODY_LIMIT_BYTES: '2048' } });

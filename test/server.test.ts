@@ -3,21 +3,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import t from 'tap';
+import t, { type Test } from 'tap';
 
 // These tests run the real entry points as a newcomer would: `npm start` (src/server.ts) and
 // `npm run keys` (src/cli/keys.ts), each on its own temporary data directory.
 const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 const run = promisify(execFile);
 
-function tempDir(t: Tap.Test): string {
+function tempDir(t: Test): string {
   const dir = mkdtempSync(join(tmpdir(), 'newsdesk-srv-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace Tap { type Test = import('tap').Test }
 }
 
 t.test('first start: migrates, seeds, prints an admin key, serves, shuts down gracefully on SIGTERM', async (t) => {

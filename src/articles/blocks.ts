@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+/**
+ * The article body: an ordered array of typed blocks. Text inside blocks may carry simple inline
+ * Markdown (`**bold**`, `*italic*`, `[link](https://…)`, `` `code` ``) or be plain; HTML in it is
+ * never trusted: rendering sanitises it (see render.ts).
+ */
+export const MAX_BLOCKS = 2000;
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const ParagraphBlock = z.strictObject({ type: z.literal('paragraph'), text: text(20_000) });
+export const HeadingBlock = z.strictObject({
+  type: z.literal('heading'),
+  level: z.number().int().min(2).max(4).describe('2–4; the headline is the page title'),
+  text: text(300),
+});
+export const QuoteBlock = z.strictObject({
+  type: z.literal('quote'),
+  text: text(5000),
+  attribution: z.string().trim().min(1).max(300).optional().describe('Who said it, e.g. "Interior ministry statement"'),
+});
+export const ListBlock = z.strictObject({
+  type: z.literal('list'),
+  ordered: z.boolean().default(false),
+  items: z.array(text(2000)).min(1).max(200),
+});
+export const ImageBlock = z.strictObject({
+  type: z.literal('image'),
+  photoId: z.number().int().positive().describe('A photo id (see the photos API)'),
+  caption: z.string().trim().min(1).max(2000).optional().describe("Overrides the photo's own caption here"),
+  altText: z.string().trim().min(1).max(500).optional().describe("Overrides the photo's alt text here"),
+});
+export const EmbedBlock = z.strictObject({
+  type: z.literal('embed'),
+  url: z.url({ protocol: /^https$/ }).max(2000).describe('https URL of the embedded content'),
+  provider: z.string().trim().min(1).max(100).optional(),
+  title: z.string().trim().min(1).max(300).optional(),
+});
+export const PaywallBlock = z.strictObject({ type: z.literal('paywall') });
+
+export const Block = z
+  .discriminatedUnion('type', [ParagraphBlock, HeadingBlock, QuoteBlock, ListBlock, ImageBlock, EmbedBlock, PaywallBlock])
+  .meta({
+    id: 'Block',
+    description:
+      'A body block. `paywall` marks the break: readers without access see only the blocks before it ' +
+      '(or the first TEASER_BLOCKS blocks when there is none).',
+  });
+export type Block = z.infer<typeof Block>;
+export type BlockType = Block['type'];
+
+export const Blocks = z.array(Block).max(MAX_BLOCKS);
+
+/** Photo ids referenced by image blocks, in order, without repeats. */
+export function imagePhotoIds(blocks: readonly Block[]): number[] {
+  const ids: number[] = [];
+  for (const b of blocks) if (b.type === 'image' && !ids.includes(b.photoId)) ids.push(b.photoId);
+  return ids;
+}
+
+/**
+ * The teaser: the blocks before the first `paywall` block, or the first `teaserBlocks` blocks
+ * when the body has no paywall block.
+ */
+export function teaserOf(blocks: readonly Block[], teaserBlocks: number): Block[] {
+  const cut = blocks.findIndex((b) => b.type === 'paywall');
+  return cut >= 0 ? blocks.slice(0, cut) : blocks.slice(0, teaserBlocks);
+}

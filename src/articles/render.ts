@@ -1,0 +1,173 @@
+import { decodeHTML } from 'entities';
+import { Marked } from 'marked';
+import sanitizeHtml from 'sanitize-html';
+import type { EmbeddedPhoto } from '../schemas/photo.js';
+import type { Block } from './blocks.js';
+
+/**
+ * Blocks → sanitised HTML and plain text, word count and reading time.
+ *
+ * Inline text is rendered with marked (inline Markdown only) and then cleaned by sanitize-html with
+ * a small allow-list: whatever HTML an editor (or an attacker with an editor's key) typed, readers
+ * get only these tags and http(s)/mailto links. The whole document goes through the sanitiser
+ * once more at the end, so no block renderer can let markup through by mistake.
+ */
+const marked = new Marked({ gfm: true, breaks: false, async: false });
+
+const INLINE_TAGS = ['strong', 'em', 'b', 'i', 'a', 'code', 'br', 's', 'del', 'sub', 'sup'];
+const INLINE_OPTIONS: sanitizeHtml.IOptions = {
+  allowedTags: INLINE_TAGS,
+  allowedAttributes: { a: ['href', 'title'] },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowProtocolRelative: false,
+  disallowedTagsMode: 'discard',
+};
+const DOCUMENT_OPTIONS: sanitizeHtml.IOptions = {
+  allowedTags: [...INLINE_TAGS, 'p', 'h2', 'h3', 'h4', 'blockquote', 'footer', 'cite', 'ul', 'ol', 'li', 'figure', 'figcaption', 'img', 'span'],
+  allowedAttributes: {
+    a: ['href', 'title', 'rel'],
+    img: ['src', 'srcset', 'sizes', 'alt', 'width', 'height', 'loading'],
+    figure: ['class', 'data-photo-id'],
+    span: ['class'],
+  },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesByTag: { img: ['http', 'https'] },
+  allowProtocolRelative: false,
+  disallowedTagsMode: 'discard',
+};
+const TEXT_OPTIONS: sanitizeHtml.IOptions = { allowedTags: [], allowedAttributes: {} };
+
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+/** Inline Markdown → sanitised inline HTML. */
+export function renderInline(source: string): string {
+  const html = marked.parseInline(source) as string;
+  return sanitizeHtml(html, INLINE_OPTIONS).trim();
+}
+
+/** Inline Markdown → plain text (markup, tags and script contents dropped, entities decoded). */
+export function inlineText(source: string): string {
+  const html = renderInline(source).replace(/<br\s*\/?>/gi, ' ');
+  return decodeHTML(sanitizeHtml(html, TEXT_OPTIONS)).replace(/\s+/g, ' ').trim();
+}
+
+/** Renders blocks to sanitised HTML. `photos` supplies image data; without it images render from the block alone. */
+export function renderHtml(blocks: readonly Block[], photos: ReadonlyMap<number, EmbeddedPhoto> = new Map()): string {
+  const parts: string[] = [];
+  for (const b of blocks) {
+    switch (b.type) {
+      case 'paragraph':
+        parts.push(`<p>${renderInline(b.text)}</p>`);
+        break;
+      case 'heading':
+        parts.push(`<h${b.level}>${renderInline(b.text)}</h${b.level}>`);
+        break;
+      case 'quote':
+        parts.push(
+          `<blockquote><p>${renderInline(b.text)}</p>${b.attribution ? `<footer>— <cite>${escapeHtml(b.attribution)}</cite></footer>` : ''}</blockquote>`,
+        );
+        break;
+      case 'list': {
+        const tag = b.ordered ? 'ol' : 'ul';
+        parts.push(`<${tag}>${b.items.map((i) => `<li>${renderInline(i)}</li>`).join('')}</${tag}>`);
+        break;
+      }
+      case 'image':
+        parts.push(renderImage(b, photos.get(b.photoId)));
+        break;
+      case 'embed':
+        parts.push(
+          `<figure class="embed"><a href="${escapeHtml(b.url)}" rel="noopener nofollow">${escapeHtml(b.title ?? b.url)}</a>${
+            b.provider ? ` <span class="provider">${escapeHtml(b.provider)}</span>` : ''
+          }</figure>`,
+        );
+        break;
+      case 'paywall':
+        break; // a marker, not content
+    }
+  }
+  return sanitizeHtml(parts.join('\n'), DOCUMENT_OPTIONS);
+}
+
+function renderImage(b: Extract<Block, { type: 'image' }>, photo: EmbeddedPhoto | undefined): string {
+  const caption = b.caption ?? photo?.caption ?? null;
+  const alt = b.altText ?? photo?.altText ?? caption ?? '';
+  let img = '';
+  if (photo && photo.renditions.length > 0) {
+    const jpeg = photo.renditions.filter((r) => r.format === 'jpeg');
+    const set = (jpeg.length > 0 ? jpeg : photo.renditions).slice().sort((x, y) => x.width - y.width);
+    const largest = set[set.length - 1];
+    img =
+      `<img src="${escapeHtml(largest.url)}" srcset="${escapeHtml(set.map((r) => `${r.url} ${r.width}w`).join(', '))}" ` +
+      `alt="${escapeHtml(alt)}" width="${photo.width}" height="${photo.height}" loading="lazy">`;
+  }
+  const credit = photo?.credit ? ` <span class="credit">${escapeHtml(photo.credit)}</span>` : '';
+  const figcaption = caption || credit ? `<figcaption>${caption ? escapeHtml(caption) : ''}${credit}</figcaption>` : '';
+  return `<figure class="image" data-photo-id="${b.photoId}">${img}${figcaption}</figure>`;
+}
+
+/**
+ * Renders blocks to plain text: one paragraph per block, separated by blank lines. Images show
+ * their caption (when they have one), embeds their title or URL; the paywall marker shows nothing.
+ */
+export function renderText(blocks: readonly Block[], photos: ReadonlyMap<number, EmbeddedPhoto> = new Map()): string {
+  const parts: string[] = [];
+  for (const b of blocks) {
+    switch (b.type) {
+      case 'paragraph':
+      case 'heading':
+        parts.push(inlineText(b.text));
+        break;
+      case 'quote':
+        parts.push(`“${inlineText(b.text)}”${b.attribution ? `\n— ${b.attribution}` : ''}`);
+        break;
+      case 'list':
+        parts.push(b.items.map((item, i) => `${b.ordered ? `${i + 1}.` : '-'} ${inlineText(item)}`).join('\n'));
+        break;
+      case 'image': {
+        const caption = b.caption ?? photos.get(b.photoId)?.caption;
+        if (caption) parts.push(caption);
+        break;
+      }
+      case 'embed':
+        parts.push(b.title ? `${b.title} (${b.url})` : b.url);
+        break;
+      case 'paywall':
+        break;
+    }
+  }
+  return parts.filter((p) => p.length > 0).join('\n\n');
+}
+
+/** The prose of a body, for counting words: paragraphs, headings, quotes and lists (not captions or embeds). */
+export function proseText(blocks: readonly Block[]): string {
+  return renderText(blocks.filter((b) => b.type === 'paragraph' || b.type === 'heading' || b.type === 'quote' || b.type === 'list'));
+}
+
+/** Words are runs of non-space characters that contain a letter or a digit ("—" and "-" are not words). */
+export function countWords(text: string): number {
+  let n = 0;
+  for (const token of text.split(/\s+/)) if (/[\p{L}\p{N}]/u.test(token)) n++;
+  return n;
+}
+
+/** Reading time: words ÷ wpm, rounded up; at least 1 minute for any text, 0 for none. */
+export function readingTimeMinutes(words: number, wpm: number): number {
+  return words === 0 ? 0 : Math.ceil(words / wpm);
+}
+
+/**
+ * The derived excerpt: the plain text of the first paragraph among `blocks` (callers pass the
+ * TEASER, so it can never contain text past the paywall break), cut at a word boundary.
+ */
+export function deriveExcerpt(blocks: readonly Block[], maxLength = 300): string | null {
+  const first = blocks.find((b) => b.type === 'paragraph');
+  if (!first || first.type !== 'paragraph') return null;
+  const text = inlineText(first.text);
+  if (!text) return null;
+  if (text.length <= maxLength) return text;
+  const cut = text.slice(0, maxLength - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > maxLength / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.–—-]+$/, '')}…`;
+}

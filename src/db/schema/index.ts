@@ -6,3 +6,4 @@ export * from './photos.js';
 export * from './subscriptions.js';
 export * from './syndication.js';
 export * from './webhooks.js';
+export * from './search.js';

@@ -1,0 +1,19 @@
+import { index, integer, primaryKey, sqliteTable } from 'drizzle-orm/sqlite-core';
+import { articles } from './articles.js';
+
+/**
+ * Search. The index itself is the FTS5 table `articles_fts` (and `tags_fts` for suggestions),
+ * created by a custom migration (migrations/*_search_fts.sql) because drizzle cannot describe
+ * virtual tables. This regular table is part of the index: which photos each indexed article
+ * shows (featured photo and image blocks), written by reindexArticle, so a caption edit can
+ * re-index exactly the articles that show the photo without scanning every article body.
+ */
+export const searchPhotoRefs = sqliteTable(
+  'search_photo_refs',
+  {
+    /** A photo id (no FK: photos live in their own feature and may be deleted). */
+    photoId: integer('photo_id').notNull(),
+    articleId: integer('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.photoId, t.articleId] }), index('search_photo_refs_article_idx').on(t.articleId)],
+);

@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { noPhotos, type PhotoEmbedder } from './schemas/photo.js';
 import { closeDatabase, openDatabase, type Db } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
+import { keysRoutes } from './keys/routes.js';
 import { createKeysService, type KeysService } from './keys/service.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { opsRoutes } from './ops/routes.js';
@@ -39,6 +40,29 @@ export interface BuildOptions {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
+/** Replaces credential-bearing query values (feed tokens: `?token=…`) in a URL before it is logged. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&](?:token|access_token)=)[^&#]*/gi, '$1[redacted]');
+}
+
+/** The app's pino options (exported so tests can add a stream and see what would be logged). */
+export function loggerOptions(config: Config) {
+  return {
+    level: config.LOG_LEVEL,
+    // Credentials never reach the log: not the headers, and not a feed token in the URL.
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.query.token'], censor: '[redacted]' },
+    serializers: {
+      req: (req: { method: string; url: string; host?: string; ip?: string; socket?: { remotePort?: number } }) => ({
+        method: req.method,
+        url: redactUrl(req.url),
+        host: req.host,
+        remoteAddress: req.ip,
+        remotePort: req.socket?.remotePort,
+      }),
+    },
+  };
+}
+
 /** Builds the whole application. The server and the tests both call this. */
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options;
@@ -47,11 +71,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   runMigrations(db);
 
   const app = Fastify({
-    logger: options.logger ?? {
-      level: config.LOG_LEVEL,
-      // Credentials never reach the log.
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.query.token'], censor: '[redacted]' },
-    },
+    logger: options.logger ?? loggerOptions(config),
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     requestIdHeader: false,
@@ -88,6 +108,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   await app.register(opsRoutes);
   await app.register(sectionsRoutes);
+  await app.register(keysRoutes);
 
   return app;
 }

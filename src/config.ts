@@ -31,6 +31,18 @@ export const configSchema = z.object({
   CACHE_MAX_AGE_SECONDS: int(0, 31_536_000).default(60),
   CACHE_STALE_SECONDS: int(0, 31_536_000).default(300),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  // Syndication: partner keys, feeds, sitemaps, webhooks
+  RATE_LIMIT_KEY_MAX: int(1, 1_000_000).default(1200),
+  SYNDICATION_USAGE_TERMS: z.string().min(1).max(2000).optional(),
+  FEED_ITEMS: int(1, 100).default(50),
+  SITEMAP_PAGE_SIZE: int(1, 50_000).default(50_000),
+  WEBHOOK_WORKER: bool.default(true),
+  WEBHOOK_POLL_MS: int(10, 600_000).default(1000),
+  WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  WEBHOOK_MAX_ATTEMPTS: int(1, 50).default(8),
+  WEBHOOK_RETRY_BASE_SECONDS: int(1, 86_400).default(30),
+  WEBHOOK_RETRY_MAX_SECONDS: int(1, 604_800).default(6 * 3600),
+  WEBHOOK_CONCURRENCY: int(1, 64).default(4),
   // Articles and the access policy
   READING_WPM: int(50, 2000).default(200),
   TEASER_BLOCKS: int(1, 50).default(3),
@@ -40,6 +52,36 @@ export const configSchema = z.object({
     .string()
     .min(1)
     .default('Subscribe now to keep reading and get access to the full archive.'),
+  // Subscriptions: mail, sign-in, payments
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587')
+    .optional(),
+  MAIL_FROM: z.string().min(3).max(320).default('Newsdesk <no-reply@newsdesk.localhost>'),
+  ACCOUNT_URL: z.url().optional(),
+  SESSION_TTL_DAYS: int(1, 3650).default(30),
+  TOKEN_TTL_MINUTES: int(1, 10_080).default(30),
+  SIGNUP_LIMIT_PER_IP: int(0, 1_000_000).default(20),
+  SIGNIN_LIMIT_PER_IP: int(0, 1_000_000).default(30),
+  AUTH_LIMIT_PER_EMAIL: int(0, 1_000_000).default(5),
+  AUTH_LIMIT_WINDOW_MINUTES: int(1, 1440).default(60),
+  STRIPE_WEBHOOK_SECRET: z.string().min(8).optional(),
+  STRIPE_WEBHOOK_TOLERANCE_SECONDS: int(1, 86_400).default(300),
+  // Photos
+  PHOTO_MAX_BYTES: int(1024, 1024 * 1024 * 1024).default(25 * 1024 * 1024),
+  PHOTO_MAX_PIXELS: int(1, 1_000_000_000).default(100_000_000),
+  PHOTO_WIDTHS: z
+    .string()
+    .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be a comma-separated list of widths in pixels, e.g. 320,640,1280')
+    .transform((s) => [...new Set(s.split(',').map((w) => Number(w.trim())))].sort((a, b) => a - b))
+    .pipe(z.array(z.number().int().min(16, 'widths must be 16–8192').max(8192, 'widths must be 16–8192')).min(1).max(20))
+    .default([320, 640, 960, 1280, 1920]),
+  PHOTO_ASPECT_RATIOS: z
+    .string()
+    .regex(/^\s*\d{1,3}:\d{1,3}(\s*,\s*\d{1,3}:\d{1,3})*\s*$/, 'must be a comma-separated list of ratios, e.g. 16:9,4:3,1:1')
+    .transform((s) => [...new Set(s.split(',').map((r) => r.trim()))])
+    .refine((list) => list.every((r) => !r.split(':').some((n) => Number(n) === 0)), 'ratios must not contain 0')
+    .default(['1:1', '4:3', '3:2', '16:9', '2:3', '4:5', '9:16']),
 });
 
 export type Env = z.infer<typeof configSchema>;

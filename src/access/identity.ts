@@ -24,7 +24,15 @@ export interface Licence {
 /** Who is asking, as resolved from `Authorization: Bearer …`. */
 export type Identity =
   | { kind: 'anonymous' }
-  | { kind: 'apiKey'; keyId: string; name: string; scopes: string[]; licence?: Licence | null }
+  | {
+      kind: 'apiKey';
+      keyId: string;
+      name: string;
+      scopes: string[];
+      licence?: Licence | null;
+      /** Requests per rate-limit window for this key; null/absent = RATE_LIMIT_KEY_MAX. */
+      rateLimit?: number | null;
+    }
   | {
       kind: 'subscriber';
       subscriberId: number;

@@ -1,6 +1,6 @@
 import { desc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { apiKeys } from '../db/schema/index.js';
+import { apiKeys, keyLicences } from '../db/schema/index.js';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
@@ -8,6 +8,13 @@ export function createKeysRepository(db: Db) {
   return {
     async insert(row: typeof apiKeys.$inferInsert): Promise<void> {
       db.insert(apiKeys).values(row).run();
+    },
+    /** Inserts a key and (when given) its licence in one transaction. */
+    async insertWithLicence(row: typeof apiKeys.$inferInsert, licence: typeof keyLicences.$inferInsert | null): Promise<void> {
+      db.transaction((tx) => {
+        tx.insert(apiKeys).values(row).run();
+        if (licence) tx.insert(keyLicences).values(licence).run();
+      });
     },
     async findById(id: string): Promise<ApiKeyRow | undefined> {
       return db.select().from(apiKeys).where(eq(apiKeys.id, id)).get();

@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.js';
 import type { Clock } from '../lib/clock.js';
+import { createLicencesService, type LicenceTerms } from './licences.js';
 import { createKeysRepository, type ApiKeyRow } from './repository.js';
 import { formatKey, hashSecret, newKeyId, newSecret, parseKey, secretMatches } from './tokens.js';
 
@@ -26,25 +27,29 @@ const toInfo = (r: ApiKeyRow): KeyInfo => ({
 });
 
 export type KeyCheck =
-  | { ok: true; key: KeyInfo }
+  | { ok: true; key: KeyInfo; licence: LicenceTerms | null }
   | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' };
 
 export function createKeysService(db: Db, clock: Clock) {
   const repo = createKeysRepository(db);
+  const licences = createLicencesService(db, clock);
   return {
-    /** Creates a key; the token is returned once and never stored. */
-    async create(input: { name: string; scopes: string[] }): Promise<{ token: string; key: KeyInfo }> {
+    /** Partner licences and feed tokens of keys. */
+    licences,
+
+    /**
+     * Creates a key (with a partner licence when given, in the same transaction); the token is
+     * returned once and never stored.
+     */
+    async create(input: { name: string; scopes: string[]; licence?: LicenceTerms | null }): Promise<{ token: string; key: KeyInfo; licence: LicenceTerms | null }> {
       const id = newKeyId();
       const secret = newSecret();
-      const row = {
-        id,
-        name: input.name,
-        scopes: [...new Set(input.scopes)],
-        secretHash: hashSecret(secret),
-        createdAt: clock.now().toISOString(),
-      };
-      await repo.insert(row);
-      return { token: formatKey(id, secret), key: toInfo({ ...row, lastUsedAt: null, revokedAt: null }) };
+      const scopes = [...new Set(input.scopes)];
+      const licence = input.licence ? await licences.validate(scopes, input.licence, '/body/licence') : null;
+      const createdAt = clock.now().toISOString();
+      const row = { id, name: input.name, scopes, secretHash: hashSecret(secret), createdAt };
+      await repo.insertWithLicence(row, licence ? { keyId: id, ...licence, createdAt, updatedAt: createdAt } : null);
+      return { token: formatKey(id, secret), key: toInfo({ ...row, lastUsedAt: null, revokedAt: null }), licence };
     },
 
     /** Registers a key whose token was chosen by the deployment (NEWSDESK_ADMIN_KEY). */
@@ -70,11 +75,16 @@ export function createKeysService(db: Db, clock: Clock) {
       const row = await repo.findById(parsed.id);
       if (!row || !secretMatches(parsed.secret, row.secretHash)) return { ok: false, reason: 'unknown' };
       if (row.revokedAt) return { ok: false, reason: 'revoked' };
-      return { ok: true, key: toInfo(row) };
+      return { ok: true, key: toInfo(row), licence: await licences.get(row.id) };
     },
 
     async list(): Promise<KeyInfo[]> {
       return (await repo.list()).map(toInfo);
+    },
+
+    async get(id: string): Promise<KeyInfo | null> {
+      const row = await repo.findById(id);
+      return row ? toInfo(row) : null;
     },
 
     async revoke(id: string): Promise<boolean> {

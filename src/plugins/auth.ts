@@ -34,7 +34,15 @@ export default fp(async function authPlugin(app: FastifyInstance) {
   app.addTokenResolver(API_KEY_PREFIX, async (token) => {
     const check = await app.keys.verify(token);
     if (!check.ok) return null;
-    return { kind: 'apiKey', keyId: check.key.id, name: check.key.name, scopes: check.key.scopes };
+    // A partner key carries its licence, which decideAccess applies, and its own rate limit.
+    return {
+      kind: 'apiKey',
+      keyId: check.key.id,
+      name: check.key.name,
+      scopes: check.key.scopes,
+      licence: check.licence ? { sections: check.licence.sections, fullText: check.licence.fullText, usageTerms: check.licence.usageTerms } : null,
+      rateLimit: check.licence?.rateLimit ?? null,
+    };
   });
 
   // A deployment may fix an admin key in NEWSDESK_ADMIN_KEY instead of creating one with the CLI.

@@ -31,6 +31,10 @@ export default fp(async function openapiPlugin(app: FastifyInstance) {
       tags: [
         { name: 'Sections', description: 'Sections of the publication' },
         { name: 'Operations', description: 'Health and readiness probes' },
+        { name: 'Syndication', description: 'RSS 2.0, Atom 1.0 and JSON Feed 1.1 feeds, IPTC ninjs 3.1, sitemaps; gated articles as teasers unless a partner licence covers them' },
+        { name: 'Change feed', description: 'Every change in commit order, with tombstones, for partners that stay in sync without re-crawling' },
+        { name: 'API keys', description: 'Admin: API keys, partner licences, feed tokens' },
+        { name: 'Webhooks', description: 'Admin: signed webhook endpoints (Standard Webhooks) and their delivery log' },
       ],
     },
     transform: jsonSchemaTransform,

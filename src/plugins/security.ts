@@ -25,7 +25,18 @@ export default fp(async function securityPlugin(app: FastifyInstance) {
 
   if (config.RATE_LIMIT_MAX > 0) {
     await app.register(rateLimit, {
-      max: config.RATE_LIMIT_MAX,
+      // Per API key (its licence may set its own limit; RATE_LIMIT_KEY_MAX otherwise), per client IP
+      // for everyone else. The limiter runs as a route-level hook, after the auth plugin has
+      // resolved request.identity (a feed token included), so a key's bucket is keyed by its id.
+      keyGenerator: (request) => {
+        const identity = request.identity;
+        return identity?.kind === 'apiKey' ? `key:${identity.keyId}` : `ip:${request.ip}`;
+      },
+      max: (request) => {
+        const identity = request.identity;
+        if (identity?.kind === 'apiKey') return identity.rateLimit ?? config.RATE_LIMIT_KEY_MAX;
+        return config.RATE_LIMIT_MAX;
+      },
       timeWindow: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
       // Draft-standard RateLimit-* headers rather than X-RateLimit-*.
       enableDraftSpec: true,

@@ -16,6 +16,9 @@ import openapiPlugin from './plugins/openapi.js';
 import problemPlugin from './plugins/problem.js';
 import securityPlugin from './plugins/security.js';
 import { sectionsRoutes } from './sections/routes.js';
+import { articlesRoutes } from './articles/routes.js';
+import { authorsRoutes } from './authors/routes.js';
+import { tagsRoutes } from './tags/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -108,6 +111,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   await app.register(opsRoutes);
   await app.register(sectionsRoutes);
+  await app.register(articlesRoutes);
+  await app.register(authorsRoutes);
+  await app.register(tagsRoutes);
   await app.register(keysRoutes);
 
   return app;

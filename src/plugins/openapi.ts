@@ -29,6 +29,9 @@ export default fp(async function openapiPlugin(app: FastifyInstance) {
         },
       },
       tags: [
+        { name: 'Articles', description: 'Articles: structured bodies (blocks, html, text), workflow, revisions, corrections; the teaser and paywall for callers without access' },
+        { name: 'Authors', description: 'Writers credited in bylines' },
+        { name: 'Tags', description: 'Topic tags' },
         { name: 'Sections', description: 'Sections of the publication' },
         { name: 'Operations', description: 'Health and readiness probes' },
         { name: 'Syndication', description: 'RSS 2.0, Atom 1.0 and JSON Feed 1.1 feeds, IPTC ninjs 3.1, sitemaps; gated articles as teasers unless a partner licence covers them' },

@@ -1,0 +1,760 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { articleViewContext, viewArticle, type ArticleView } from '../access/articleView.js';
+import { isAdmin, type Identity } from '../access/identity.js';
+import { HttpError, badRequest, conflict, notFound } from '../lib/httpError.js';
+import { toSlug } from '../lib/slug.js';
+import { decodeCursor, encodeCursor } from '../schemas/pagination.js';
+import type { EmbeddedPhoto } from '../schemas/photo.js';
+import { imagePhotoIds, type Block } from './blocks.js';
+import { MarkdownError, checkBlocks, markdownToBlocks } from './markdown.js';
+import { countWords, proseText, readingTimeMinutes, renderText } from './render.js';
+import {
+  createArticlesRepository,
+  sortKey,
+  type ArticleChange,
+  type ArticleFilter,
+  type ArticleInsert,
+  type ArticleRow,
+  type AuthorRef,
+  type CorrectionRef,
+  type RevisionRow,
+  type SectionRef,
+  type TagRef,
+} from './repository.js';
+import {
+  ARTICLE_FIELDS,
+  ARTICLE_FORMATS,
+  ARTICLE_INCLUDES,
+  ARTICLE_SORTS,
+  type Article,
+  type ArticleCreate,
+  type ArticleField,
+  type ArticleFormat,
+  type ArticleGetQuery,
+  type ArticleInclude,
+  type ArticleListQuery,
+  type ArticleStatus,
+  type ArticleUpdate,
+} from './schemas.js';
+
+/**
+ * Articles: the newsroom's core resource. Readers only ever see what `visible` says (published
+ * or scheduled whose time has come, not deleted — a query on app.clock, no cron); what they may
+ * read of it is decided by viewArticle (src/access/articleView.ts), the one reader's view.
+ */
+
+/** An article with what every representation needs (section, bylines, tags, corrections). */
+export interface ArticleRecord extends Omit<ArticleRow, 'body'> {
+  blocks: Block[];
+  sectionSlug: string | null;
+  section: SectionRef | null;
+  authors: AuthorRef[];
+  tags: TagRef[];
+  corrections: CorrectionRef[];
+}
+
+export interface PresentOptions {
+  /** null = every field. id, slug and access are always sent (and paywall when not granted). */
+  fields: Set<ArticleField> | null;
+  formats: Set<ArticleFormat>;
+  includes: Set<ArticleInclude>;
+  /** Only the single-article view spends a reader's meter. */
+  spendMeter?: boolean;
+}
+
+export const FULL_VIEW: PresentOptions = {
+  fields: null,
+  formats: new Set(ARTICLE_FORMATS),
+  includes: new Set(ARTICLE_INCLUDES),
+};
+
+const ListCursor = z.tuple([z.enum(ARTICLE_SORTS), z.string().max(40), z.number().int().positive()]);
+const RevisionCursor = z.tuple([z.literal('rev'), z.number().int().positive()]);
+
+/** Who made a change, for revisions. */
+export function actorOf(identity: Identity): string {
+  switch (identity.kind) {
+    case 'apiKey':
+      return `${identity.name} (key ${identity.keyId})`;
+    case 'subscriber':
+      return `subscriber ${identity.subscriberId}`;
+    default:
+      return 'anonymous';
+  }
+}
+
+/** Readers see it: published (or scheduled and its time has come) and not deleted. */
+export function isVisible(row: Pick<ArticleRow, 'status' | 'publishedAt' | 'deletedAt'>, now: Date): boolean {
+  return (
+    (row.status === 'published' || row.status === 'scheduled') &&
+    row.publishedAt !== null &&
+    Date.parse(row.publishedAt) <= now.getTime() &&
+    row.deletedAt === null
+  );
+}
+
+/** The status a caller sees: a scheduled article whose time has come is published. */
+export function effectiveStatus(row: Pick<ArticleRow, 'status' | 'publishedAt'>, now: Date): ArticleStatus {
+  if (row.status === 'scheduled' && row.publishedAt && Date.parse(row.publishedAt) <= now.getTime()) return 'published';
+  return row.status;
+}
+
+const iso = (s: string) => new Date(s).toISOString();
+const isFuture = (s: string | null, now: Date) => s !== null && Date.parse(s) > now.getTime();
+
+function parseList<T extends string>(raw: string | undefined, allowed: readonly T[], param: string): Set<T> | null {
+  if (raw === undefined) return null;
+  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(allowed as readonly string[]).includes(n));
+  if (unknown.length > 0) {
+    throw new HttpError(400, `Unknown ${param} ${unknown.map((u) => `"${u}"`).join(', ')}; allowed: ${allowed.join(', ')}`, {
+      errors: unknown.map((u) => ({ pointer: `/query/${param}`, detail: `"${u}" is not one of ${allowed.join(', ')}` })),
+    });
+  }
+  return new Set(names as T[]);
+}
+
+/** Parses fields/format/include with their defaults (single article: everything; lists: no body, no embeds). */
+export function viewOptions(query: { fields?: string; format?: string; include?: string }, single: boolean): PresentOptions {
+  const fields = parseList(query.fields, ARTICLE_FIELDS, 'fields');
+  let formats = parseList(query.format, ARTICLE_FORMATS, 'format');
+  let includes = parseList(query.include, ARTICLE_INCLUDES, 'include');
+  if (!formats) {
+    formats = fields
+      ? new Set(ARTICLE_FORMATS.filter((f) => fields.has(f)))
+      : new Set(single ? ARTICLE_FORMATS : []);
+  }
+  if (!includes) {
+    includes = fields
+      ? new Set(ARTICLE_INCLUDES.filter((i) => fields.has(i)))
+      : new Set(single ? ARTICLE_INCLUDES : []);
+  }
+  return { fields, formats, includes };
+}
+
+/** The state a revision keeps: every editable field, bylines and tags as slugs, workflow fields. */
+function snapshotOf(r: ArticleRecord): Record<string, unknown> {
+  return {
+    slug: r.slug,
+    headline: r.headline,
+    standfirst: r.standfirst,
+    excerpt: r.excerpt,
+    body: r.blocks,
+    dateline: r.dateline,
+    section: r.sectionSlug,
+    authors: r.authors.map((a) => a.slug),
+    tags: r.tags.map((t) => t.slug),
+    sources: r.sources,
+    language: r.language,
+    canonicalUrl: r.canonicalUrl,
+    seoTitle: r.seoTitle,
+    seoDescription: r.seoDescription,
+    featuredPhotoId: r.featuredPhotoId,
+    access: r.access,
+    status: r.status,
+    publishedAt: r.publishedAt,
+    scheduledFor: r.scheduledFor,
+    deletedAt: r.deletedAt,
+    corrections: r.corrections.length,
+  };
+}
+
+function changedFields(before: Record<string, unknown> | null, after: Record<string, unknown>): string[] {
+  return Object.keys(after).filter((k) => !k.startsWith('_') && JSON.stringify(before?.[k] ?? null) !== JSON.stringify(after[k] ?? null));
+}
+
+/** Fields restoring a revision brings back: content, not slug or workflow. */
+const RESTORABLE = [
+  'headline', 'standfirst', 'excerpt', 'body', 'dateline', 'section', 'authors', 'tags', 'sources', 'language',
+  'canonicalUrl', 'seoTitle', 'seoDescription', 'featuredPhotoId', 'access',
+] as const;
+
+const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' || (err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+
+export function createArticlesService(app: FastifyInstance) {
+  const repo = createArticlesRepository(app.db);
+  const now = () => app.clock.now();
+
+  /** Loads sections, bylines, tags and corrections for rows (four queries for any number of rows). */
+  async function hydrate(rows: ArticleRow[]): Promise<ArticleRecord[]> {
+    const rel = await repo.related(rows);
+    return rows.map(({ body, ...r }) => {
+      const section = r.sectionId !== null ? rel.sections.get(r.sectionId) ?? null : null;
+      return {
+        ...r,
+        blocks: body as Block[],
+        section,
+        sectionSlug: section?.slug ?? null,
+        authors: rel.bylines.get(r.id) ?? [],
+        tags: rel.tags.get(r.id) ?? [],
+        corrections: rel.corrections.get(r.id) ?? [],
+      };
+    });
+  }
+
+  async function recordBySlug(slug: string, options: { allowDeleted?: boolean } = {}): Promise<ArticleRecord> {
+    const row = await repo.findBySlug(slug);
+    if (!row || (row.deletedAt && !options.allowDeleted)) throw notFound(`Article "${slug}"`);
+    return (await hydrate([row]))[0];
+  }
+
+  function checkVersion(current: ArticleRecord, expected: number | null | 'any') {
+    if (typeof expected === 'number' && expected !== current.version) {
+      throw new HttpError(412, `The article is at version ${current.version}; your change was based on another`);
+    }
+  }
+
+  /**
+   * Renders records for `identity`: each through viewArticle (teaser for callers without access),
+   * photos embedded in one call for the whole page.
+   */
+  async function present(records: ArticleRecord[], identity: Identity, opt: PresentOptions): Promise<{ items: Article[]; views: ArticleView[] }> {
+    const at = now();
+    const ctx = articleViewContext(app, { spendMeter: opt.spendMeter ?? false, now: at });
+    const views: ArticleView[] = [];
+    for (const r of records) views.push(await viewArticle(r, identity, ctx));
+    const needPhotos = opt.includes.has('photos') || opt.formats.has('html') || opt.formats.has('text');
+    const photoIds = needPhotos ? [...new Set(views.flatMap((v) => v.photoIds))] : [];
+    const photos: Map<number, EmbeddedPhoto> = photoIds.length > 0 ? await app.photoEmbedder.embed(photoIds, at) : new Map();
+    const admin = isAdmin(identity);
+
+    const items = records.map((r, i) => {
+      const v = views[i];
+      const full: Article = {
+        id: r.id,
+        slug: r.slug,
+        headline: r.headline,
+        standfirst: r.standfirst,
+        excerpt: v.excerpt,
+        dateline: r.dateline,
+        language: r.language,
+        canonicalUrl: r.canonicalUrl,
+        seoTitle: r.seoTitle,
+        seoDescription: r.seoDescription,
+        featuredPhotoId: r.featuredPhotoId,
+        sectionSlug: r.sectionSlug,
+        authorSlugs: r.authors.map((a) => a.slug),
+        tagSlugs: r.tags.map((t) => t.slug),
+        sources: r.sources,
+        wordCount: r.wordCount,
+        readingTimeMinutes: r.readingTimeMinutes,
+        status: effectiveStatus(r, at),
+        access: v.access,
+        paywall: v.paywall,
+        publishedAt: r.publishedAt,
+        firstPublishedAt: isFuture(r.firstPublishedAt, at) ? null : r.firstPublishedAt,
+        scheduledFor: r.scheduledFor,
+        createdAt: r.createdAt,
+        updatedAt: r.updatedAt,
+        ...(admin ? { deletedAt: r.deletedAt } : {}),
+        version: r.version,
+        corrections: r.corrections,
+        ...(opt.formats.has('blocks') ? { blocks: v.blocks } : {}),
+        ...(opt.formats.has('html') ? { html: v.html(photos) } : {}),
+        ...(opt.formats.has('text') ? { text: v.text(photos) } : {}),
+        ...(opt.includes.has('section') ? { section: r.section } : {}),
+        ...(opt.includes.has('authors') ? { authors: r.authors } : {}),
+        ...(opt.includes.has('tags') ? { tags: r.tags } : {}),
+        ...(opt.includes.has('photos') ? { photos: v.photoIds.map((id) => photos.get(id)).filter((p): p is EmbeddedPhoto => !!p) } : {}),
+      };
+      if (!opt.fields) return full;
+      const out: Record<string, unknown> = { id: full.id, slug: full.slug, access: full.access };
+      if (!v.granted) out.paywall = full.paywall;
+      for (const f of opt.fields) if (f in full) out[f] = full[f as keyof Article];
+      return out as Article;
+    });
+    return { items, views };
+  }
+
+  // ---- validation of references ------------------------------------------------------------------
+
+  interface Resolved {
+    blocks?: Block[];
+    sectionId?: number | null;
+    authorIds?: number[];
+    tagIds?: number[];
+  }
+
+  function blocksFromInput(input: { body?: Block[]; bodyMarkdown?: string }): Block[] | undefined {
+    if (input.bodyMarkdown !== undefined) {
+      let blocks: Block[];
+      try {
+        blocks = markdownToBlocks(input.bodyMarkdown);
+      } catch (err) {
+        if (err instanceof MarkdownError) throw badRequest(`bodyMarkdown: ${err.message}`, '/body/bodyMarkdown');
+        throw err;
+      }
+      const problem = checkBlocks(blocks);
+      if (problem) throw badRequest(`bodyMarkdown: ${problem}`, '/body/bodyMarkdown');
+      return blocks;
+    }
+    return input.body;
+  }
+
+  async function resolve(input: Partial<ArticleCreate>, pointerBase = '/body'): Promise<Resolved> {
+    const out: Resolved = {};
+    const errors: { pointer: string; detail: string }[] = [];
+    out.blocks = blocksFromInput(input);
+    if (input.section !== undefined) {
+      if (input.section === null) out.sectionId = null;
+      else {
+        const s = await repo.sectionBySlug(input.section);
+        if (!s) errors.push({ pointer: `${pointerBase}/section`, detail: `no section has the slug "${input.section}"` });
+        else out.sectionId = s.id;
+      }
+    }
+    if (input.authors !== undefined) {
+      const map = await repo.authorsBySlugs(input.authors);
+      input.authors.forEach((slug, i) => {
+        if (!map.has(slug)) errors.push({ pointer: `${pointerBase}/authors/${i}`, detail: `no author has the slug "${slug}"` });
+      });
+      out.authorIds = input.authors.map((s) => map.get(s)!);
+    }
+    if (input.tags !== undefined) {
+      const map = await repo.tagsBySlugs(input.tags);
+      input.tags.forEach((slug, i) => {
+        if (!map.has(slug)) errors.push({ pointer: `${pointerBase}/tags/${i}`, detail: `no tag has the slug "${slug}"` });
+      });
+      out.tagIds = input.tags.map((s) => map.get(s)!);
+    }
+    // Photos: only those this change references.
+    const featured = input.featuredPhotoId ?? null;
+    const images = out.blocks ? imagePhotoIds(out.blocks) : [];
+    const ids = [...new Set([...(featured !== null ? [featured] : []), ...images])];
+    if (ids.length > 0) {
+      const missing = new Set(await app.photoEmbedder.missing(ids));
+      if (featured !== null && missing.has(featured)) {
+        errors.push({ pointer: `${pointerBase}/featuredPhotoId`, detail: `no photo has the id ${featured}` });
+      }
+      out.blocks?.forEach((b, i) => {
+        if (b.type === 'image' && missing.has(b.photoId)) {
+          errors.push({
+            pointer: input.bodyMarkdown !== undefined ? `${pointerBase}/bodyMarkdown` : `${pointerBase}/body/${i}/photoId`,
+            detail: `no photo has the id ${b.photoId}`,
+          });
+        }
+      });
+    }
+    if (errors.length > 0) {
+      throw new HttpError(422, `The article refers to things that do not exist: ${errors.map((e) => `${e.pointer}: ${e.detail}`).join('; ')}`, { errors });
+    }
+    return out;
+  }
+
+  function bodyColumns(blocks: Block[]) {
+    const words = countWords(proseText(blocks));
+    return {
+      body: blocks,
+      bodyText: renderText(blocks),
+      wordCount: words,
+      readingTimeMinutes: readingTimeMinutes(words, app.config.READING_WPM),
+    };
+  }
+
+  async function freeSlug(base: string): Promise<string> {
+    const taken = await repo.slugsLike(base);
+    if (!taken.has(base)) return base;
+    for (let n = 2; ; n++) {
+      const candidate = `${base}-${n}`;
+      if (!taken.has(candidate)) return candidate;
+    }
+  }
+
+  /** Applies a change with its revision; maps races to 412/409. */
+  async function apply(current: ArticleRecord, change: Omit<ArticleChange, 'id' | 'expectedVersion' | 'revision'>, action: string, actor: string, extraSnapshot: Record<string, unknown> = {}): Promise<ArticleRecord> {
+    const at = now().toISOString();
+    const patch = { ...change.patch, updatedAt: at };
+    // The revision's snapshot: the current state with the change laid over it.
+    const after = await snapshotAfter(current, { ...change, patch });
+    const snapshot = { ...after, ...extraSnapshot };
+    let updated: ArticleRow | undefined;
+    try {
+      updated = await repo.change({
+        ...change,
+        patch,
+        id: current.id,
+        expectedVersion: current.version,
+        revision: { action, changedFields: changedFields(snapshotOf(current), after), snapshot, actor, createdAt: at },
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw conflict('Another article took that slug meanwhile; choose another');
+      throw err;
+    }
+    if (!updated) throw new HttpError(412, 'The article changed while you were editing it; fetch it and try again');
+    return (await hydrate([updated]))[0];
+  }
+
+  async function snapshotAfter(current: ArticleRecord, change: Omit<ArticleChange, 'id' | 'expectedVersion' | 'revision'>): Promise<Record<string, unknown>> {
+    const p = change.patch;
+    const s = snapshotOf(current);
+    for (const k of ['slug', 'headline', 'standfirst', 'excerpt', 'dateline', 'sources', 'language', 'canonicalUrl', 'seoTitle', 'seoDescription', 'featuredPhotoId', 'access', 'status', 'publishedAt', 'scheduledFor', 'deletedAt'] as const) {
+      if (p[k] !== undefined) s[k] = p[k];
+    }
+    if (p.body !== undefined) s.body = p.body;
+    if (p.sectionId !== undefined) {
+      s.section = p.sectionId === null ? null : await repo.sectionSlugById(p.sectionId);
+    }
+    if (change.authorIds) {
+      const rel = await repo.slugsByIds('author', change.authorIds);
+      s.authors = change.authorIds.map((id) => rel.get(id));
+    }
+    if (change.tagIds) {
+      const rel = await repo.slugsByIds('tag', change.tagIds);
+      s.tags = change.tagIds.map((id) => rel.get(id));
+    }
+    if (change.correction) s.corrections = current.corrections.length + 1;
+    return s;
+  }
+
+  /** Workflow columns for publishing at `at` (now when omitted): past/now = published, future = scheduled. */
+  function publishColumns(current: Pick<ArticleRow, 'publishedAt' | 'firstPublishedAt' | 'status'> | null, atInput: string | undefined): Partial<ArticleInsert> {
+    const t = now();
+    if (atInput !== undefined && Date.parse(atInput) > t.getTime()) return scheduleColumns(current, atInput);
+    const keepDate = current && current.publishedAt && !isFuture(current.publishedAt, t) && atInput === undefined;
+    const publishedAt = atInput !== undefined ? iso(atInput) : keepDate ? current!.publishedAt! : t.toISOString();
+    const firstLive = current?.firstPublishedAt && !isFuture(current.firstPublishedAt, t) ? current.firstPublishedAt : publishedAt;
+    return { status: 'published', publishedAt, scheduledFor: null, firstPublishedAt: firstLive };
+  }
+
+  function scheduleColumns(current: Pick<ArticleRow, 'firstPublishedAt'> | null, atInput: string): Partial<ArticleInsert> {
+    const t = now();
+    const at = iso(atInput);
+    const firstLive = current?.firstPublishedAt && !isFuture(current.firstPublishedAt, t) ? current.firstPublishedAt : at;
+    return { status: 'scheduled', publishedAt: at, scheduledFor: at, firstPublishedAt: firstLive };
+  }
+
+  async function resolveFilter(
+    query: Pick<ArticleListQuery, 'status' | 'section' | 'tag' | 'author' | 'from' | 'to' | 'access' | 'q'>,
+    identity: Identity,
+    at: Date,
+  ): Promise<ArticleFilter> {
+    const admin = isAdmin(identity);
+    if (query.status !== undefined && query.status !== 'published' && !admin) {
+      if (identity.kind === 'anonymous') {
+        throw new HttpError(401, 'Listing by workflow status needs an API key with the "admin" scope', { headers: { 'www-authenticate': 'Bearer' } });
+      }
+      throw new HttpError(403, 'Listing by workflow status needs the "admin" scope');
+    }
+    const filter: ArticleFilter = { now: at.toISOString() };
+    if (admin) filter.status = query.status;
+    else filter.visibleAt = at.toISOString();
+    const errors: { pointer: string; detail: string }[] = [];
+    if (query.section) {
+      const s = await repo.sectionBySlug(query.section);
+      if (s) filter.sectionId = s.id;
+      else errors.push({ pointer: '/query/section', detail: `no section has the slug "${query.section}"` });
+    }
+    if (query.tag) {
+      const id = (await repo.tagsBySlugs([query.tag])).get(query.tag);
+      if (id !== undefined) filter.tagId = id;
+      else errors.push({ pointer: '/query/tag', detail: `no tag has the slug "${query.tag}"` });
+    }
+    if (query.author) {
+      const id = (await repo.authorsBySlugs([query.author])).get(query.author);
+      if (id !== undefined) filter.authorId = id;
+      else errors.push({ pointer: '/query/author', detail: `no author has the slug "${query.author}"` });
+    }
+    if (errors.length > 0) throw new HttpError(400, errors.map((e) => `${e.pointer}: ${e.detail}`).join('; '), { errors });
+    const dateOnly = /^\d{4}-\d{2}-\d{2}$/;
+    if (query.from) filter.from = iso(dateOnly.test(query.from) ? `${query.from}T00:00:00Z` : query.from);
+    if (query.to) {
+      filter.to = dateOnly.test(query.to)
+        ? new Date(Date.parse(`${query.to}T00:00:00Z`) + 86_400_000).toISOString()
+        : iso(query.to);
+    }
+    if (filter.from && filter.to && filter.from >= filter.to) throw badRequest('"from" must be before "to"', '/query/from');
+    if (query.access) filter.access = query.access;
+    if (query.q) filter.q = query.q;
+    return filter;
+  }
+
+  async function writeResult(record: ArticleRecord, identity: Identity): Promise<Article> {
+    return (await present([record], identity, FULL_VIEW)).items[0];
+  }
+
+  return {
+    hydrate,
+    present,
+    /** List query → repository filter (visibility for readers, status for admins, slugs → ids). Throws 4xx. */
+    resolveFilter,
+
+    /** Visible (to readers, now) articles by id, in the order of `ids`. For search, feeds, webhooks. */
+    async findVisibleByIds(ids: number[]): Promise<ArticleRecord[]> {
+      const at = now();
+      const rows = (await repo.findByIds(ids)).filter((r) => isVisible(r, at));
+      const byId = new Map((await hydrate(rows)).map((r) => [r.id, r]));
+      return ids.map((id) => byId.get(id)).filter((r): r is ArticleRecord => !!r);
+    },
+
+    async list(query: ArticleListQuery, identity: Identity): Promise<{ data: Article[]; meta: { nextCursor: string | null; total: number } }> {
+      const opts = viewOptions(query, false);
+      const at = now();
+      const filter = await resolveFilter(query, identity, at);
+      let after: { key: string; id: number } | null = null;
+      if (query.cursor) {
+        const [sort, key, id] = decodeCursor(query.cursor, ListCursor);
+        if (sort !== query.sort) {
+          throw new HttpError(400, 'The cursor belongs to a list with another sort order', {
+            errors: [{ pointer: '/query/cursor', detail: `was issued for sort=${sort}` }],
+          });
+        }
+        after = { key, id };
+      }
+      const rows = await repo.page(filter, query.sort, after, query.limit + 1);
+      const more = rows.length > query.limit;
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      const key = sortKey(query.sort, filter.visibleAt !== undefined);
+      const { items } = await present(await hydrate(page), identity, opts);
+      return {
+        data: items,
+        meta: {
+          nextCursor: more && last ? encodeCursor([query.sort, key.of(last), last.id]) : null,
+          total: await repo.count(filter),
+        },
+      };
+    },
+
+    /**
+     * The single-article read: an article this caller may see, a redirect when `slug` is an old
+     * slug, or 404. Spends the meter (only here). The ETag is per version and audience.
+     */
+    async read(slug: string, query: ArticleGetQuery, identity: Identity, options: { spendMeter: boolean }): Promise<
+      { redirect: string } | { article: Article; etag: string }
+    > {
+      const opts = { ...viewOptions(query, true), spendMeter: options.spendMeter };
+      const at = now();
+      const admin = isAdmin(identity);
+      const canSee = (r: ArticleRow) => (admin ? true : isVisible(r, at));
+      const row = await repo.findBySlug(slug);
+      if (!row) {
+        const moved = await repo.findByOldSlug(slug);
+        if (moved && canSee(moved)) return { redirect: moved.slug };
+        throw notFound(`Article "${slug}"`);
+      }
+      if (!canSee(row)) throw notFound(`Article "${slug}"`);
+      const { items, views } = await present(await hydrate([row]), identity, opts);
+      const article = items[0];
+      const digest = createHash('sha1').update(JSON.stringify(article)).digest('hex').slice(0, 10);
+      return { article, etag: `"v${row.version}-${views[0].audience}-${digest}"` };
+    },
+
+    async create(input: ArticleCreate, identity: Identity): Promise<Article> {
+      const actor = actorOf(identity);
+      const t = now();
+      if (input.publishedAt !== undefined && input.status !== 'published') {
+        throw badRequest('publishedAt goes with status "published" (use scheduledFor with "scheduled")', '/body/publishedAt');
+      }
+      if (input.scheduledFor !== undefined && input.status !== 'scheduled') {
+        throw badRequest('scheduledFor goes with status "scheduled"', '/body/scheduledFor');
+      }
+      if (input.status === 'scheduled' && input.scheduledFor === undefined) {
+        throw badRequest('a scheduled article needs scheduledFor', '/body/scheduledFor');
+      }
+      if (input.status === 'scheduled' && !isFuture(input.scheduledFor!, t)) {
+        throw new HttpError(422, 'scheduledFor must be in the future', { errors: [{ pointer: '/body/scheduledFor', detail: 'must be in the future' }] });
+      }
+      if (input.status === 'published' && input.publishedAt !== undefined && isFuture(input.publishedAt, t)) {
+        throw new HttpError(422, 'publishedAt is in the future: use status "scheduled" with scheduledFor', {
+          errors: [{ pointer: '/body/publishedAt', detail: 'must not be in the future' }],
+        });
+      }
+      const resolved = await resolve(input);
+      let slug = input.slug;
+      if (slug !== undefined) {
+        if ((await repo.slugOwner(slug)) !== null) {
+          throw new HttpError(409, `An article already uses the slug "${slug}"`, { errors: [{ pointer: '/body/slug', detail: 'is taken' }] });
+        }
+      } else {
+        slug = await freeSlug(toSlug(input.headline));
+      }
+      const workflow =
+        input.status === 'published'
+          ? publishColumns(null, input.publishedAt)
+          : input.status === 'scheduled'
+            ? scheduleColumns(null, input.scheduledFor!)
+            : { status: 'draft' as const };
+      const at = t.toISOString();
+      const row: ArticleInsert = {
+        slug,
+        headline: input.headline,
+        standfirst: input.standfirst ?? null,
+        excerpt: input.excerpt ?? null,
+        ...bodyColumns(resolved.blocks ?? []),
+        dateline: input.dateline ?? null,
+        sectionId: resolved.sectionId ?? null,
+        language: input.language ?? 'en',
+        canonicalUrl: input.canonicalUrl ?? null,
+        seoTitle: input.seoTitle ?? null,
+        seoDescription: input.seoDescription ?? null,
+        featuredPhotoId: input.featuredPhotoId ?? null,
+        access: input.access ?? 'public',
+        sources: input.sources ?? [],
+        ...workflow,
+        createdAt: at,
+        updatedAt: at,
+      };
+      const authorSlugs = input.authors ?? [];
+      const tagSlugs = input.tags ?? [];
+      const snapshot = {
+        slug, headline: row.headline, standfirst: row.standfirst, excerpt: row.excerpt, body: row.body, dateline: row.dateline,
+        section: input.section ?? null, authors: authorSlugs, tags: tagSlugs, sources: row.sources, language: row.language,
+        canonicalUrl: row.canonicalUrl, seoTitle: row.seoTitle, seoDescription: row.seoDescription, featuredPhotoId: row.featuredPhotoId,
+        access: row.access, status: row.status, publishedAt: row.publishedAt ?? null, scheduledFor: row.scheduledFor ?? null,
+        deletedAt: null, corrections: 0,
+      };
+      let created: ArticleRow;
+      try {
+        created = await repo.insert(row, resolved.authorIds ?? [], resolved.tagIds ?? [], {
+          action: 'create', changedFields: changedFields(null, snapshot).filter((k) => snapshot[k as keyof typeof snapshot] !== null), snapshot, actor, createdAt: at,
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new HttpError(409, `An article already uses the slug "${slug}"`, { errors: [{ pointer: '/body/slug', detail: 'is taken' }] });
+        throw err;
+      }
+      return writeResult((await hydrate([created]))[0], identity);
+    },
+
+    async update(slug: string, patch: ArticleUpdate, expected: number | null | 'any', identity: Identity): Promise<Article> {
+      const current = await recordBySlug(slug);
+      checkVersion(current, expected);
+      const resolved = await resolve(patch);
+      const change: Omit<ArticleChange, 'id' | 'expectedVersion' | 'revision'> = { patch: {} };
+      const p = change.patch;
+      if (patch.slug !== undefined && patch.slug !== current.slug) {
+        const owner = await repo.slugOwner(patch.slug);
+        if (owner !== null && owner !== current.id) {
+          throw new HttpError(409, `An article already uses the slug "${patch.slug}"`, { errors: [{ pointer: '/body/slug', detail: 'is taken' }] });
+        }
+        if (owner === current.id) change.releaseOldSlug = patch.slug;
+        // Once readers may have seen it, the old slug keeps working (301).
+        if (current.firstPublishedAt && !isFuture(current.firstPublishedAt, now())) change.keepOldSlug = current.slug;
+        p.slug = patch.slug;
+      }
+      for (const k of ['headline', 'standfirst', 'excerpt', 'dateline', 'language', 'canonicalUrl', 'seoTitle', 'seoDescription', 'featuredPhotoId', 'access', 'sources'] as const) {
+        if (patch[k] !== undefined) (p as Record<string, unknown>)[k] = patch[k];
+      }
+      if (resolved.blocks !== undefined) Object.assign(p, bodyColumns(resolved.blocks));
+      if (resolved.sectionId !== undefined) p.sectionId = resolved.sectionId;
+      if (resolved.authorIds !== undefined) change.authorIds = resolved.authorIds;
+      if (resolved.tagIds !== undefined) change.tagIds = resolved.tagIds;
+      return writeResult(await apply(current, change, 'update', actorOf(identity)), identity);
+    },
+
+    async publish(slug: string, at: string | undefined, expected: number | null | 'any', identity: Identity): Promise<Article> {
+      const current = await recordBySlug(slug);
+      checkVersion(current, expected);
+      if (at === undefined && isVisible(current, now())) return writeResult(current, identity);
+      const cols = publishColumns(current, at);
+      return writeResult(await apply(current, { patch: cols }, cols.status === 'scheduled' ? 'schedule' : 'publish', actorOf(identity)), identity);
+    },
+
+    async schedule(slug: string, at: string, expected: number | null | 'any', identity: Identity): Promise<Article> {
+      const current = await recordBySlug(slug);
+      checkVersion(current, expected);
+      if (!isFuture(at, now())) {
+        throw new HttpError(422, 'The scheduled time must be in the future (publish it to go live now)', { errors: [{ pointer: '/body/at', detail: 'must be in the future' }] });
+      }
+      return writeResult(await apply(current, { patch: scheduleColumns(current, at) }, 'schedule', actorOf(identity)), identity);
+    },
+
+    async unpublish(slug: string, expected: number | null | 'any', identity: Identity): Promise<Article> {
+      const current = await recordBySlug(slug);
+      checkVersion(current, expected);
+      if (current.status === 'unpublished' || current.status === 'draft') return writeResult(current, identity);
+      const t = now();
+      const neverLive = isFuture(current.firstPublishedAt, t);
+      const patch: Partial<ArticleInsert> = {
+        status: 'unpublished',
+        scheduledFor: null,
+        ...(neverLive ? { firstPublishedAt: null, publishedAt: null } : {}),
+      };
+      return writeResult(await apply(current, { patch }, 'unpublish', actorOf(identity)), identity);
+    },
+
+    async delete(slug: string, expected: number | null | 'any', identity: Identity): Promise<void> {
+      const current = await recordBySlug(slug);
+      checkVersion(current, expected);
+      await apply(current, { patch: { deletedAt: now().toISOString() } }, 'delete', actorOf(identity));
+    },
+
+    async undelete(slug: string, identity: Identity): Promise<Article> {
+      const current = await recordBySlug(slug, { allowDeleted: true });
+      if (!current.deletedAt) return writeResult(current, identity);
+      return writeResult(await apply(current, { patch: { deletedAt: null } }, 'undelete', actorOf(identity)), identity);
+    },
+
+    async addCorrection(slug: string, text: string, expected: number | null | 'any', identity: Identity): Promise<Article> {
+      const current = await recordBySlug(slug);
+      checkVersion(current, expected);
+      const actor = actorOf(identity);
+      return writeResult(
+        await apply(current, { patch: {}, correction: { text, actor, createdAt: now().toISOString() } }, 'correction', actor),
+        identity,
+      );
+    },
+
+    async revisions(slug: string, limit: number, cursor: string | undefined) {
+      const current = await recordBySlug(slug, { allowDeleted: true });
+      const before = cursor ? decodeCursor(cursor, RevisionCursor)[1] : null;
+      const rows = await repo.revisions(current.id, limit + 1, before);
+      const more = rows.length > limit;
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        data: page.map(toRevision),
+        meta: { nextCursor: more && last ? encodeCursor(['rev', last.version]) : null, total: await repo.revisionCount(current.id) },
+      };
+    },
+
+    async revision(slug: string, version: number) {
+      const current = await recordBySlug(slug, { allowDeleted: true });
+      const row = await repo.revision(current.id, version);
+      if (!row) throw notFound(`Revision ${version} of "${slug}"`);
+      return { ...toRevision(row), snapshot: row.snapshot };
+    },
+
+    /** Brings back a revision's content (not its slug or workflow state) as a new revision. */
+    async restoreRevision(slug: string, version: number, expected: number | null | 'any', identity: Identity): Promise<Article> {
+      const current = await recordBySlug(slug);
+      checkVersion(current, expected);
+      const rev = await repo.revision(current.id, version);
+      if (!rev) throw notFound(`Revision ${version} of "${slug}"`);
+      const s = rev.snapshot;
+      const input: Partial<ArticleCreate> = {};
+      for (const k of RESTORABLE) if (k in s && k !== 'body') (input as Record<string, unknown>)[k] = s[k];
+      if (Array.isArray(s.body)) input.body = s.body as Block[];
+      let resolved: Resolved;
+      try {
+        resolved = await resolve(input);
+      } catch (err) {
+        if (err instanceof HttpError && err.statusCode === 422) {
+          throw new HttpError(409, `Revision ${version} refers to things that no longer exist: ${err.message}`);
+        }
+        throw err;
+      }
+      const patch: Partial<ArticleInsert> = {};
+      for (const k of ['headline', 'standfirst', 'excerpt', 'dateline', 'language', 'canonicalUrl', 'seoTitle', 'seoDescription', 'featuredPhotoId', 'access', 'sources'] as const) {
+        if (k in s) (patch as Record<string, unknown>)[k] = s[k] ?? null;
+      }
+      if (resolved.blocks) Object.assign(patch, bodyColumns(resolved.blocks));
+      if (resolved.sectionId !== undefined) patch.sectionId = resolved.sectionId;
+      const restored = await apply(
+        current,
+        { patch, authorIds: resolved.authorIds, tagIds: resolved.tagIds },
+        'restore',
+        actorOf(identity),
+        { _restoredFrom: version },
+      );
+      return writeResult(restored, identity);
+    },
+  };
+}
+
+function toRevision(r: RevisionRow) {
+  return { version: r.version, action: r.action, changedFields: r.changedFields, actor: r.actor, at: r.createdAt };
+}
+
+export type ArticlesService = ReturnType<typeof createArticlesService>;

@@ -1,0 +1,51 @@
+import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { articleAuthors, articles, authors } from '../db/schema/index.js';
+import { visibleCondition } from '../articles/repository.js';
+
+export type AuthorRow = typeof authors.$inferSelect;
+
+export function createAuthorsRepository(db: Db) {
+  return {
+    async page(limit: number, after: { name: string; id: number } | null): Promise<AuthorRow[]> {
+      const keyset = after ? or(gt(authors.name, after.name), and(eq(authors.name, after.name), gt(authors.id, after.id))) : undefined;
+      return db.select().from(authors).where(keyset).orderBy(asc(authors.name), asc(authors.id)).limit(limit).all();
+    },
+    async count(): Promise<number> {
+      return db.$count(authors);
+    },
+    async findBySlug(slug: string): Promise<AuthorRow | undefined> {
+      return db.select().from(authors).where(eq(authors.slug, slug)).get();
+    },
+    /** Articles visible at `at` per author, for a page of authors (one query). */
+    async visibleArticleCounts(ids: number[], at: string): Promise<Map<number, number>> {
+      if (ids.length === 0) return new Map();
+      const rows = db
+        .select({ id: articleAuthors.authorId, n: sql<number>`count(*)` })
+        .from(articleAuthors)
+        .innerJoin(articles, eq(articles.id, articleAuthors.articleId))
+        .where(and(inArray(articleAuthors.authorId, ids), visibleCondition(at)))
+        .groupBy(articleAuthors.authorId)
+        .all();
+      return new Map(rows.map((r) => [r.id, Number(r.n)]));
+    },
+    /** Bylines of any article (drafts and deleted included). */
+    async usage(id: number): Promise<number> {
+      return db.$count(articleAuthors, eq(articleAuthors.authorId, id));
+    },
+    async insert(row: typeof authors.$inferInsert): Promise<AuthorRow> {
+      return db.insert(authors).values(row).returning().get();
+    },
+    async update(id: number, expectedVersion: number, patch: Partial<typeof authors.$inferInsert>): Promise<AuthorRow | undefined> {
+      return db
+        .update(authors)
+        .set({ ...patch, version: expectedVersion + 1 })
+        .where(and(eq(authors.id, id), eq(authors.version, expectedVersion)))
+        .returning()
+        .get();
+    },
+    async delete(id: number): Promise<void> {
+      db.delete(authors).where(eq(authors.id, id)).run();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { articleTags, articles, tags } from '../db/schema/index.js';
+import { visibleCondition } from '../articles/repository.js';
+
+export type TagRow = typeof tags.$inferSelect;
+
+export function createTagsRepository(db: Db) {
+  return {
+    async page(limit: number, after: { name: string; id: number } | null): Promise<TagRow[]> {
+      const keyset = after ? or(gt(tags.name, after.name), and(eq(tags.name, after.name), gt(tags.id, after.id))) : undefined;
+      return db.select().from(tags).where(keyset).orderBy(asc(tags.name), asc(tags.id)).limit(limit).all();
+    },
+    async count(): Promise<number> {
+      return db.$count(tags);
+    },
+    async findBySlug(slug: string): Promise<TagRow | undefined> {
+      return db.select().from(tags).where(eq(tags.slug, slug)).get();
+    },
+    /** Articles visible at `at` per tag, for a page of tags (one query). */
+    async visibleArticleCounts(ids: number[], at: string): Promise<Map<number, number>> {
+      if (ids.length === 0) return new Map();
+      const rows = db
+        .select({ id: articleTags.tagId, n: sql<number>`count(*)` })
+        .from(articleTags)
+        .innerJoin(articles, eq(articles.id, articleTags.articleId))
+        .where(and(inArray(articleTags.tagId, ids), visibleCondition(at)))
+        .groupBy(articleTags.tagId)
+        .all();
+      return new Map(rows.map((r) => [r.id, Number(r.n)]));
+    },
+    /** Articles of any state (drafts and deleted included) using the tag. */
+    async usage(id: number): Promise<number> {
+      return db.$count(articleTags, eq(articleTags.tagId, id));
+    },
+    async insert(row: typeof tags.$inferInsert): Promise<TagRow> {
+      return db.insert(tags).values(row).returning().get();
+    },
+    async update(id: number, expectedVersion: number, patch: Partial<typeof tags.$inferInsert>): Promise<TagRow | undefined> {
+      return db
+        .update(tags)
+        .set({ ...patch, version: expectedVersion + 1 })
+        .where(and(eq(tags.id, id), eq(tags.version, expectedVersion)))
+        .returning()
+        .get();
+    },
+    async delete(id: number): Promise<void> {
+      db.delete(tags).where(eq(tags.id, id)).run();
+    },
+  };
+}

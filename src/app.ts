@@ -16,6 +16,7 @@ import openapiPlugin from './plugins/openapi.js';
 import problemPlugin from './plugins/problem.js';
 import securityPlugin from './plugins/security.js';
 import { sectionsRoutes } from './sections/routes.js';
+import { registerSubscriptions } from './subscriptions/index.js';
 import { articlesRoutes } from './articles/routes.js';
 import { authorsRoutes } from './authors/routes.js';
 import { tagsRoutes } from './tags/routes.js';
@@ -111,6 +112,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   await app.register(opsRoutes);
   await app.register(sectionsRoutes);
+  // Subscriptions: the `nds_` session resolver, access extensions (paywall plans, meter) and their routes.
+  await registerSubscriptions(app);
   await app.register(articlesRoutes);
   await app.register(authorsRoutes);
   await app.register(tagsRoutes);

@@ -1,0 +1,248 @@
+import { and, desc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { authTokens, mailOutbox, meteredReads, paymentEvents, plans, sessions, subscribers, subscriptions } from '../../db/schema/index.js';
+
+export type SubscriberRow = typeof subscribers.$inferSelect;
+export type SubscriptionRow = typeof subscriptions.$inferSelect;
+export type PlanRow = typeof plans.$inferSelect;
+export type AuthTokenRow = typeof authTokens.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;
+export type OutboxRow = typeof mailOutbox.$inferSelect;
+export type OutboxInsert = typeof mailOutbox.$inferInsert;
+
+/** A subscriber with their subscription and its plan (null before confirmation). */
+export interface Account {
+  subscriber: SubscriberRow;
+  subscription: SubscriptionRow | null;
+  plan: PlanRow | null;
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+type Q = Db | Tx;
+
+/**
+ * The statements of the accounts feature, bound to a connection or a transaction. They are
+ * synchronous (better-sqlite3); services reach them through `createAccountsRepository`, whose
+ * `transaction(work)` runs a unit of work atomically (a PostgreSQL port would make it async).
+ */
+function statements(q: Q) {
+  const self = {
+    subscriberByEmail(email: string): SubscriberRow | undefined {
+      return q.select().from(subscribers).where(eq(subscribers.email, email)).get();
+    },
+    subscriberById(id: number): SubscriberRow | undefined {
+      return q.select().from(subscribers).where(eq(subscribers.id, id)).get();
+    },
+    subscriberByStripeCustomer(customerId: string): SubscriberRow | undefined {
+      return q.select().from(subscribers).where(eq(subscribers.stripeCustomerId, customerId)).get();
+    },
+    subscriptionByStripeId(stripeSubscriptionId: string): SubscriptionRow | undefined {
+      return q.select().from(subscriptions).where(eq(subscriptions.stripeSubscriptionId, stripeSubscriptionId)).get();
+    },
+    insertSubscriber(row: typeof subscribers.$inferInsert): SubscriberRow {
+      return q.insert(subscribers).values(row).returning().get();
+    },
+    updateSubscriber(id: number, patch: Partial<typeof subscribers.$inferInsert>): SubscriberRow {
+      return q.update(subscribers).set(patch).where(eq(subscribers.id, id)).returning().get();
+    },
+    account(subscriberId: number): Account | undefined {
+      const subscriber = self.subscriberById(subscriberId);
+      if (!subscriber) return undefined;
+      const row = q
+        .select({ subscription: subscriptions, plan: plans })
+        .from(subscriptions)
+        .innerJoin(plans, eq(plans.id, subscriptions.planId))
+        .where(eq(subscriptions.subscriberId, subscriberId))
+        .get();
+      return { subscriber, subscription: row?.subscription ?? null, plan: row?.plan ?? null };
+    },
+    planById(id: number): PlanRow | undefined {
+      return q.select().from(plans).where(eq(plans.id, id)).get();
+    },
+    planBySlug(slug: string): PlanRow | undefined {
+      return q.select().from(plans).where(eq(plans.slug, slug)).get();
+    },
+    /** Creates or replaces the subscriber's one subscription row. */
+    upsertSubscription(subscriberId: number, values: Omit<typeof subscriptions.$inferInsert, 'subscriberId' | 'id'>): SubscriptionRow {
+      return q
+        .insert(subscriptions)
+        .values({ ...values, subscriberId })
+        .onConflictDoUpdate({ target: subscriptions.subscriberId, set: values })
+        .returning()
+        .get();
+    },
+    updateSubscription(subscriberId: number, patch: Partial<typeof subscriptions.$inferInsert>): void {
+      q.update(subscriptions).set(patch).where(eq(subscriptions.subscriberId, subscriberId)).run();
+    },
+    /** An unused token of `purpose` issued to the subscriber after `since`, if any. */
+    recentToken(subscriberId: number, purpose: 'confirm' | 'sign_in', since: string): AuthTokenRow | undefined {
+      return q
+        .select()
+        .from(authTokens)
+        .where(and(eq(authTokens.subscriberId, subscriberId), eq(authTokens.purpose, purpose), isNull(authTokens.usedAt), gt(authTokens.createdAt, since)))
+        .get();
+    },
+    insertToken(row: typeof authTokens.$inferInsert): void {
+      q.insert(authTokens).values(row).run();
+    },
+    tokenById(id: string): AuthTokenRow | undefined {
+      return q.select().from(authTokens).where(eq(authTokens.id, id)).get();
+    },
+    /** Marks a token used; false when it already was (single use, even under a race). */
+    useToken(id: string, at: string): boolean {
+      return q.update(authTokens).set({ usedAt: at }).where(and(eq(authTokens.id, id), isNull(authTokens.usedAt))).run().changes === 1;
+    },
+    deleteTokens(subscriberId: number): void {
+      q.delete(authTokens).where(eq(authTokens.subscriberId, subscriberId)).run();
+    },
+    /** Drops used or expired tokens (housekeeping on each issue). */
+    pruneTokens(now: string): void {
+      q.delete(authTokens).where(or(lt(authTokens.expiresAt, now), sql`${authTokens.usedAt} IS NOT NULL`)).run();
+    },
+    insertSession(row: typeof sessions.$inferInsert): void {
+      q.insert(sessions).values(row).run();
+    },
+    sessionById(id: string): SessionRow | undefined {
+      return q.select().from(sessions).where(eq(sessions.id, id)).get();
+    },
+    revokeSession(id: string, at: string): void {
+      q.update(sessions).set({ revokedAt: at }).where(and(eq(sessions.id, id), isNull(sessions.revokedAt))).run();
+    },
+    revokeSessions(subscriberId: number, at: string): void {
+      q.update(sessions).set({ revokedAt: at }).where(and(eq(sessions.subscriberId, subscriberId), isNull(sessions.revokedAt))).run();
+    },
+    deleteSessions(subscriberId: number): void {
+      q.delete(sessions).where(eq(sessions.subscriberId, subscriberId)).run();
+    },
+    activeSessionCount(subscriberId: number, now: string): number {
+      const r = q
+        .select({ n: sql<number>`count(*)` })
+        .from(sessions)
+        .where(and(eq(sessions.subscriberId, subscriberId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+        .get();
+      return r?.n ?? 0;
+    },
+    insertOutbox(row: OutboxInsert): number {
+      return q.insert(mailOutbox).values(row).returning({ id: mailOutbox.id }).get().id;
+    },
+    deleteOutbox(subscriberId: number): void {
+      q.delete(mailOutbox).where(eq(mailOutbox.subscriberId, subscriberId)).run();
+    },
+    readsInPeriod(subscriberId: number, period: string): number[] {
+      return q
+        .select({ articleId: meteredReads.articleId })
+        .from(meteredReads)
+        .where(and(eq(meteredReads.subscriberId, subscriberId), eq(meteredReads.period, period)))
+        .all()
+        .map((r) => r.articleId);
+    },
+    recordRead(subscriberId: number, articleId: number, period: string, at: string): void {
+      q.insert(meteredReads).values({ subscriberId, articleId, period, readAt: at }).onConflictDoNothing().run();
+    },
+    deleteReads(subscriberId: number): void {
+      q.delete(meteredReads).where(eq(meteredReads.subscriberId, subscriberId)).run();
+    },
+    planByStripePrice(priceId: string): PlanRow | undefined {
+      return q.select().from(plans).where(eq(plans.stripePriceId, priceId)).get();
+    },
+    /** Claims a payment event id; false when it was already processed (a redelivery). */
+    claimPaymentEvent(id: string, type: string, at: string): boolean {
+      return q.insert(paymentEvents).values({ id, type, outcome: 'processing', receivedAt: at }).onConflictDoNothing().run().changes === 1;
+    },
+    setPaymentEventOutcome(id: string, outcome: string, subscriberId: number | null): void {
+      q.update(paymentEvents).set({ outcome, subscriberId }).where(eq(paymentEvents.id, id)).run();
+    },
+  };
+  return self;
+}
+
+export type AccountsTx = ReturnType<typeof statements>;
+
+export interface SubscriberFilter {
+  planSlug?: string;
+  status?: SubscriberRow['status'];
+  subscriptionStatus?: SubscriptionRow['status'];
+  q?: string;
+}
+
+/** `%` and `_` are literal in a search box. */
+function likeContains(term: string): string {
+  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export function createAccountsRepository(db: Db) {
+  const direct = statements(db);
+
+  function filterWhere(f: SubscriberFilter): SQL | undefined {
+    const conds: (SQL | undefined)[] = [];
+    if (f.status) conds.push(eq(subscribers.status, f.status));
+    if (f.subscriptionStatus) conds.push(eq(subscriptions.status, f.subscriptionStatus));
+    if (f.planSlug) conds.push(eq(plans.slug, f.planSlug));
+    if (f.q) {
+      const pattern = likeContains(f.q.toLowerCase());
+      conds.push(or(sql`lower(${subscribers.email}) LIKE ${pattern} ESCAPE '\\'`, sql`lower(${subscribers.name}) LIKE ${pattern} ESCAPE '\\'`));
+    }
+    return and(...conds);
+  }
+
+  const accountColumns = { subscriber: subscribers, subscription: subscriptions, plan: plans };
+
+  return {
+    /** Runs `work` in one IMMEDIATE transaction: all of it is saved, or none. */
+    async transaction<T>(work: (tx: AccountsTx) => T): Promise<T> {
+      return db.transaction((tx) => work(statements(tx)), { behavior: 'immediate' });
+    },
+    async account(subscriberId: number): Promise<Account | undefined> {
+      return direct.account(subscriberId);
+    },
+    async session(id: string): Promise<SessionRow | undefined> {
+      return direct.sessionById(id);
+    },
+    async planBySlug(slug: string): Promise<PlanRow | undefined> {
+      return direct.planBySlug(slug);
+    },
+    async readsInPeriod(subscriberId: number, period: string): Promise<number[]> {
+      return direct.readsInPeriod(subscriberId, period);
+    },
+    async recordRead(subscriberId: number, articleId: number, period: string, at: string): Promise<void> {
+      direct.recordRead(subscriberId, articleId, period, at);
+    },
+    async activeSessionCount(subscriberId: number, now: string): Promise<number> {
+      return direct.activeSessionCount(subscriberId, now);
+    },
+    async revokeSession(id: string, at: string): Promise<void> {
+      direct.revokeSession(id, at);
+    },
+    /** Newest first, keyset on (createdAt, id). */
+    async page(filter: SubscriberFilter, limit: number, before: { createdAt: string; id: number } | null): Promise<Account[]> {
+      const keyset = before
+        ? or(lt(subscribers.createdAt, before.createdAt), and(eq(subscribers.createdAt, before.createdAt), lt(subscribers.id, before.id)))
+        : undefined;
+      return db
+        .select(accountColumns)
+        .from(subscribers)
+        .leftJoin(subscriptions, eq(subscriptions.subscriberId, subscribers.id))
+        .leftJoin(plans, eq(plans.id, subscriptions.planId))
+        .where(and(filterWhere(filter), keyset))
+        .orderBy(desc(subscribers.createdAt), desc(subscribers.id))
+        .limit(limit)
+        .all();
+    },
+    async count(filter: SubscriberFilter): Promise<number> {
+      const r = db
+        .select({ n: sql<number>`count(*)` })
+        .from(subscribers)
+        .leftJoin(subscriptions, eq(subscriptions.subscriberId, subscribers.id))
+        .leftJoin(plans, eq(plans.id, subscriptions.planId))
+        .where(filterWhere(filter))
+        .get();
+      return r?.n ?? 0;
+    },
+    async plansByIds(ids: number[]): Promise<PlanRow[]> {
+      if (ids.length === 0) return [];
+      return db.select().from(plans).where(inArray(plans.id, ids)).all();
+    },
+  };
+}
+
+export type AccountsRepository = ReturnType<typeof createAccountsRepository>;

@@ -1,0 +1,163 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { HttpError } from '../../lib/httpError.js';
+import { problemResponses } from '../../schemas/problem.js';
+import { Accepted, MagicLinkRequest, Me, MeUpdate, Session, SignUp, TokenExchange } from './schemas.js';
+import type { AccountsService } from './service.js';
+
+const subscriberAuth = [{ bearerAuth: [] }];
+
+/** Guards the /v1/me routes: a subscriber session is required (API keys have no "me"). */
+export async function requireSubscriber(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  if (request.identity.kind === 'anonymous') {
+    throw new HttpError(401, 'Sign in first: send the subscriber session token as "Authorization: Bearer nds_…"', {
+      headers: { 'www-authenticate': 'Bearer' },
+    });
+  }
+  if (request.identity.kind !== 'subscriber') throw new HttpError(403, 'This endpoint is for subscriber sessions, not API keys');
+}
+
+function subscriberId(request: FastifyRequest): number {
+  if (request.identity.kind !== 'subscriber') throw new HttpError(401, 'Sign in first');
+  return request.identity.subscriberId;
+}
+
+/** Rate limits run as preHandlers (after the body is parsed, so they can key on its email). */
+export interface AuthLimits {
+  signUp: (request: FastifyRequest) => Promise<void>;
+  signIn: (request: FastifyRequest) => Promise<void>;
+  exchange: (request: FastifyRequest) => Promise<void>;
+}
+
+export function accountsRoutes(accounts: AccountsService, limits: AuthLimits): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post('/v1/subscribers', {
+      preHandler: limits.signUp,
+      schema: {
+        tags: ['Subscriptions'],
+        summary: 'Sign up',
+        description:
+          'Public. Creates a pending subscriber and mails a one-time confirmation link (`ndm_…` token) valid for TOKEN_TTL_MINUTES. ' +
+          'The answer is the same 202 whether the address is new, pending or already subscribed (an existing subscriber gets a sign-in link instead), ' +
+          'so nobody can learn who subscribes. A second request within a minute sends no second mail. ' +
+          'An invalid address is a 422; an unknown or retired `plan` is a 422. Rate-limited per IP and per address (429).',
+        body: SignUp,
+        response: { 202: Accepted, ...problemResponses(400, 413, 415, 422, 429) },
+      },
+    }, async (request, reply) => reply.code(202).send(await accounts.signUp(request.body)));
+
+    app.post('/v1/subscribers/confirm', {
+      preHandler: limits.exchange,
+      schema: {
+        tags: ['Subscriptions'],
+        summary: 'Confirm a sign-up',
+        description:
+          'Public. Redeems the confirmation token from the sign-up mail: the subscriber becomes active on the free plan ' +
+          '(or on the chosen paid plan, awaiting payment) and is signed in — the answer carries a session token. ' +
+          'Tokens work once; an expired, used, forged or truncated token is a 400.',
+        body: TokenExchange,
+        response: { 200: Session, ...problemResponses(400, 415, 429) },
+      },
+    }, async (request) => accounts.confirm(request.body.token));
+
+    app.post('/v1/auth/magic-link', {
+      preHandler: limits.signIn,
+      schema: {
+        tags: ['Auth'],
+        summary: 'Request a sign-in link',
+        description:
+          'Public. Mails a one-time sign-in token to the address if it subscribes. Always 202, whether or not it does. ' +
+          'Rate-limited per IP and per address (429).',
+        body: MagicLinkRequest,
+        response: { 202: Accepted, ...problemResponses(400, 415, 422, 429) },
+      },
+    }, async (request, reply) => reply.code(202).send(await accounts.requestMagicLink(request.body)));
+
+    app.post('/v1/auth/session', {
+      preHandler: limits.exchange,
+      schema: {
+        tags: ['Auth'],
+        summary: 'Sign in with a token',
+        description:
+          'Public. Exchanges the one-time sign-in token from the mail for a bearer session token (`nds_…`, valid SESSION_TTL_DAYS, ' +
+          'stored only as a hash). Send it as `Authorization: Bearer <token>`. An expired, used, forged or truncated token is a 400.',
+        body: TokenExchange,
+        response: { 201: Session, ...problemResponses(400, 415, 429) },
+      },
+    }, async (request, reply) => reply.code(201).send(await accounts.createSession(request.body.token)));
+
+    app.delete('/v1/auth/session', {
+      preHandler: requireSubscriber,
+      schema: {
+        tags: ['Auth'],
+        summary: 'Sign out',
+        description: 'Revokes the session whose token authenticates this request. The token is a 401 from then on.',
+        security: subscriberAuth,
+        response: { 204: z.undefined().describe('Signed out'), ...problemResponses(401, 403) },
+      },
+    }, async (request, reply) => {
+      if (request.identity.kind === 'subscriber') await accounts.signOut(request.identity.sessionId);
+      return reply.code(204).send();
+    });
+
+    app.get('/v1/me', {
+      preHandler: requireSubscriber,
+      schema: {
+        tags: ['Me'],
+        summary: 'The signed-in subscriber',
+        description: 'Plan, subscription status and renewal date, entitlements, and what is left of the monthly meter. Always `private, no-store`.',
+        security: subscriberAuth,
+        response: { 200: Me, ...problemResponses(401, 403) },
+      },
+    }, async (request) => accounts.me(subscriberId(request)));
+
+    app.patch('/v1/me', {
+      preHandler: requireSubscriber,
+      schema: {
+        tags: ['Me'],
+        summary: 'Update my profile',
+        description: 'Name and newsletter preferences.',
+        security: subscriberAuth,
+        body: MeUpdate,
+        response: { 200: Me, ...problemResponses(400, 401, 403, 415) },
+      },
+    }, async (request) => accounts.updateMe(subscriberId(request), request.body));
+
+    app.post('/v1/me/cancel', {
+      preHandler: requireSubscriber,
+      schema: {
+        tags: ['Me'],
+        summary: 'Cancel my subscription',
+        description:
+          'A paid subscription billed by the payment provider runs to the end of the paid period (`cancelAtPeriodEnd`); one awaiting payment ' +
+          'or granted by hand ends now, back to the free plan. On the free plan this closes the membership: every session is signed out ' +
+          '(the token is a 401 afterwards); signing up again reopens it.',
+        security: subscriberAuth,
+        response: {
+          200: z.object({ outcome: z.enum(['ends_at_period_end', 'ended', 'membership_closed']), subscriber: Me }).meta({ id: 'Cancellation' }),
+          ...problemResponses(401, 403, 409),
+        },
+      },
+    }, async (request) => {
+      const { outcome, me } = await accounts.cancel(subscriberId(request));
+      return { outcome, subscriber: me };
+    });
+
+    app.delete('/v1/me', {
+      preHandler: requireSubscriber,
+      schema: {
+        tags: ['Me'],
+        summary: 'Erase my personal data',
+        description:
+          'Removes the email address, name, preferences, sessions, sign-in tokens, reading history and mails; ' +
+          'an anonymous record remains for accounting. Every session is a 401 afterwards. Cancel a paid subscription with the provider too.',
+        security: subscriberAuth,
+        response: { 204: z.undefined().describe('Erased'), ...problemResponses(401, 403) },
+      },
+    }, async (request, reply) => {
+      await accounts.erase(subscriberId(request));
+      return reply.code(204).send();
+    });
+  };
+}

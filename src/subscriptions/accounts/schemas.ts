@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { IsoDateTime } from '../../schemas/common.js';
+
+/** Newsletters a subscriber can opt into. */
+export const NEWSLETTERS = ['daily-briefing', 'weekly-review', 'breaking-news'] as const;
+export const Newsletter = z.enum(NEWSLETTERS);
+
+/** Long enough for any real address; the service checks the format (422) after normalising. */
+const EmailInput = z.string().min(1).max(320).describe('Email address (normalised: trimmed, lower-cased)');
+const TokenInput = z.string().min(1).max(200).describe('The one-time token from the mail (`ndm_…`)');
+
+export const SignUp = z
+  .strictObject({
+    email: EmailInput,
+    plan: z.string().min(1).max(120).optional().describe('Slug of the plan to start on (default: the free plan). A paid plan waits for payment after confirmation.'),
+    name: z.string().trim().min(1).max(200).optional(),
+    newsletters: z.array(Newsletter).max(NEWSLETTERS.length).optional(),
+  })
+  .meta({ id: 'SignUp' });
+
+export const MagicLinkRequest = z.strictObject({ email: EmailInput }).meta({ id: 'MagicLinkRequest' });
+export const TokenExchange = z.strictObject({ token: TokenInput }).meta({ id: 'TokenExchange' });
+
+export const Accepted = z
+  .object({ status: z.literal('accepted'), message: z.string() })
+  .meta({ id: 'Accepted', description: 'The same answer whatever the address: nobody learns who subscribes' });
+
+export const MePlan = z.object({
+  slug: z.string(),
+  name: z.string(),
+  price: z.number().int().describe('Minor units (cents)'),
+  currency: z.string(),
+  interval: z.enum(['month', 'year', 'none']),
+});
+
+export const MeSubscription = z.object({
+  plan: z.string().describe('Slug of the subscribed plan (may differ from `plan` while awaiting payment or after it ended)'),
+  status: z.enum(['active', 'pending_payment', 'past_due', 'cancelled']),
+  source: z.enum(['free', 'stripe', 'admin']).describe('Who manages it: the free tier, the payment provider, or an editor by hand'),
+  startedAt: IsoDateTime,
+  currentPeriodEnd: IsoDateTime.nullable(),
+  renewsAt: IsoDateTime.nullable().describe('Next renewal; null when it will not renew'),
+  cancelAtPeriodEnd: z.boolean(),
+});
+
+export const MeterState = z
+  .object({
+    limit: z.number().int().describe('Gated articles a month (METER_FREE_ARTICLES)'),
+    remaining: z.number().int(),
+    used: z.number().int(),
+    period: z.string().describe('Calendar month, YYYY-MM (UTC)'),
+    resetsAt: IsoDateTime,
+  })
+  .meta({ id: 'MeterState', description: 'What is left of the monthly allowance of gated articles' });
+
+export const Me = z
+  .object({
+    id: z.number().int(),
+    email: z.string(),
+    name: z.string().nullable(),
+    newsletters: z.array(Newsletter),
+    status: z.enum(['pending', 'active', 'cancelled', 'erased']),
+    createdAt: IsoDateTime,
+    confirmedAt: IsoDateTime.nullable(),
+    plan: MePlan.describe('The plan whose entitlements apply now'),
+    subscription: MeSubscription.nullable(),
+    entitlements: z.object({
+      levels: z.array(z.enum(['registered', 'subscribers'])),
+      archive: z.boolean(),
+      sections: z.array(z.string()).nullable(),
+    }),
+    meter: MeterState.nullable().describe('Null when the plan has no meter'),
+  })
+  .meta({ id: 'Me', description: 'The signed-in subscriber' });
+export type Me = z.infer<typeof Me>;
+
+export const MeUpdate = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).nullable().optional(),
+    newsletters: z.array(Newsletter).max(NEWSLETTERS.length).optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, 'send at least one field to change')
+  .meta({ id: 'MeUpdate' });
+
+export const Session = z
+  .object({
+    token: z.string().describe('Bearer token (`nds_…`); send it as `Authorization: Bearer <token>`. Shown once.'),
+    tokenType: z.literal('Bearer'),
+    expiresAt: IsoDateTime,
+    subscriber: Me,
+  })
+  .meta({ id: 'Session', description: 'A new subscriber session' });

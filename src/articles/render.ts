@@ -119,9 +119,12 @@ export function renderText(blocks: readonly Block[], photos: ReadonlyMap<number,
       case 'heading':
         parts.push(inlineText(b.text));
         break;
-      case 'quote':
-        parts.push(`“${inlineText(b.text)}”${b.attribution ? `\n— ${b.attribution}` : ''}`);
+      case 'quote': {
+        const quote = inlineText(b.text);
+        const quoted = /^["“«„']/.test(quote) ? quote : `“${quote}”`;
+        parts.push(`${quoted}${b.attribution ? `\n— ${b.attribution}` : ''}`);
         break;
+      }
       case 'list':
         parts.push(b.items.map((item, i) => `${b.ordered ? `${i + 1}.` : '-'} ${inlineText(item)}`).join('\n'));
         break;

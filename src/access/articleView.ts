@@ -45,6 +45,13 @@ export const ArticleAccess = z
       .enum(['sign_in_required', 'subscription_required', 'archive', 'meter_exhausted', 'section_not_in_plan', 'not_licensed'])
       .nullable()
       .describe('Why access was not granted; null when granted'),
+    meter: z
+      .object({
+        limit: z.number().int().describe('Gated articles a month (METER_FREE_ARTICLES)'),
+        remaining: z.number().int().describe('What is left this calendar month, after this read'),
+      })
+      .optional()
+      .describe('Present when the caller is a subscriber whose plan has a meter'),
   })
   .meta({ id: 'ArticleAccess' });
 export type ArticleAccess = z.infer<typeof ArticleAccess>;
@@ -71,6 +78,18 @@ export const Paywall = z
   .meta({ id: 'Paywall', description: 'Shown to callers without access, with the teaser' });
 export type Paywall = z.infer<typeof Paywall>;
 
+export const SubscribePrompt = z
+  .object({
+    title: z.string().describe('e.g. "Discover more from The Newsdesk Chronicle"'),
+    message: z.string(),
+    callToAction: z.string(),
+    plans: Paywall.shape.plans.describe('Plans that open the whole publication, archive included'),
+    signUpUrl: z.string(),
+    signInUrl: z.string(),
+  })
+  .meta({ id: 'SubscribePrompt', description: 'A soft, dismissible invitation shown to anonymous readers of public articles' });
+export type SubscribePrompt = z.infer<typeof SubscribePrompt>;
+
 /** What viewArticle needs to know about an article. */
 export interface ViewableArticle {
   id: number;
@@ -89,6 +108,8 @@ export interface ArticleViewSettings {
   teaserBlocks: number;
   publicationName: string;
   paywallMessage: string;
+  /** METER_FREE_ARTICLES, to tell metered subscribers what is left. */
+  meterLimit?: number;
 }
 
 export interface ArticleViewContext {
@@ -108,6 +129,8 @@ export interface ArticleView {
   decision: AccessDecision;
   access: ArticleAccess;
   paywall: Paywall | null;
+  /** For anonymous readers of (granted) public articles: a soft invitation to subscribe; else null. */
+  subscribePrompt: SubscribePrompt | null;
   /** The blocks this caller may see: the full body, or the teaser. */
   blocks: Block[];
   excerpt: string | null;
@@ -126,6 +149,7 @@ export function articleViewContext(app: FastifyInstance, options: { spendMeter?:
       teaserBlocks: app.config.TEASER_BLOCKS,
       publicationName: app.config.PUBLICATION_NAME,
       paywallMessage: app.config.PAYWALL_MESSAGE,
+      meterLimit: app.config.METER_FREE_ARTICLES,
     },
     extensions: app.accessExtensions,
     spendMeter: options.spendMeter ?? false,
@@ -171,6 +195,27 @@ export async function viewArticle(article: ViewableArticle, identity: Identity, 
     };
   }
 
+  // The meter: what a metered subscriber has left this month, counting a read this view just spent.
+  const meter = identity.kind === 'subscriber' && identity.entitlements.meter && ctx.settings.meterLimit !== undefined
+    ? { limit: ctx.settings.meterLimit, remaining: Math.max(0, identity.entitlements.meter.remaining - (decision.metered ? 1 : 0)) }
+    : null;
+
+  let subscribePrompt: SubscribePrompt | null = null;
+  if (identity.kind === 'anonymous' && decision.granted) {
+    const memo = ctx.plansMemo ?? new Map<string, Promise<PaywallPlan[]>>();
+    if (!memo.has('prompt')) memo.set('prompt', ctx.extensions.plansFor('subscribers', true));
+    const plans = await memo.get('prompt')!;
+    const title = `Discover more from ${ctx.settings.publicationName}`;
+    subscribePrompt = {
+      title,
+      message: `${title}. ${ctx.settings.paywallMessage}`,
+      callToAction: 'Subscribe now',
+      plans: plans.map((p) => ({ slug: p.slug, name: p.name, price: p.price, currency: p.currency, interval: p.interval })),
+      signUpUrl: '/v1/subscribers',
+      signInUrl: '/v1/auth/magic-link',
+    };
+  }
+
   const photoIds = [...(article.featuredPhotoId ? [article.featuredPhotoId] : []), ...imagePhotoIds(blocks)].filter(
     (id, i, all) => all.indexOf(id) === i,
   );
@@ -179,8 +224,9 @@ export async function viewArticle(article: ViewableArticle, identity: Identity, 
     granted: decision.granted,
     audience: decision.granted ? 'full' : 'teaser',
     decision,
-    access: { level: decision.level, granted: decision.granted, reason: decision.reason },
+    access: { level: decision.level, granted: decision.granted, reason: decision.reason, ...(meter ? { meter } : {}) },
     paywall,
+    subscribePrompt,
     blocks,
     excerpt,
     photoIds,

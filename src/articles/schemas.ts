@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { ArticleAccess, Paywall } from '../access/articleView.js';
+import { ArticleAccess, Paywall, SubscribePrompt } from '../access/articleView.js';
 import { ACCESS_LEVELS } from '../access/policy.js';
 import { IsoDateTime, Slug } from '../schemas/common.js';
 import { ListMeta, cursorQuery, limitQuery } from '../schemas/pagination.js';
 import { EmbeddedPhoto } from '../schemas/photo.js';
+import { MAX_QUERY_LENGTH } from '../search/query.js';
 import { Block, Blocks } from './blocks.js';
 
 export const ARTICLE_STATUSES = ['draft', 'scheduled', 'published', 'unpublished'] as const;
@@ -17,7 +18,7 @@ export const ARTICLE_FIELDS = [
   'seoDescription', 'featuredPhotoId', 'sectionSlug', 'authorSlugs', 'tagSlugs', 'sources', 'wordCount',
   'readingTimeMinutes', 'status', 'access', 'paywall', 'publishedAt', 'firstPublishedAt', 'scheduledFor',
   'createdAt', 'updatedAt', 'deletedAt', 'version', 'corrections', 'blocks', 'html', 'text',
-  'section', 'authors', 'tags', 'photos',
+  'section', 'authors', 'tags', 'photos', 'subscribePrompt',
 ] as const;
 export type ArticleField = (typeof ARTICLE_FIELDS)[number];
 export const ARTICLE_FORMATS = ['blocks', 'html', 'text'] as const;
@@ -62,6 +63,7 @@ export const Article = z
     status: z.enum(ARTICLE_STATUSES).optional().describe('A scheduled article whose time has come reads as published'),
     access: ArticleAccess,
     paywall: Paywall.nullable().optional().describe('Present (non-null) when access.granted is false'),
+    subscribePrompt: SubscribePrompt.optional().describe('Anonymous readers of public articles: a soft "Discover more from …" invitation'),
     publishedAt: IsoDateTime.nullable().optional(),
     firstPublishedAt: IsoDateTime.nullable().optional(),
     scheduledFor: IsoDateTime.nullable().optional(),
@@ -197,8 +199,16 @@ export const ArticleListQuery = z.strictObject({
   from: dateOrDateTime.describe('Published at or after (date or timestamp)'),
   to: dateOrDateTime.describe('Published before this timestamp, or on/before this date'),
   access: z.enum(ACCESS_LEVELS).optional(),
-  q: z.string().trim().min(1).max(200).optional().describe('Simple text match on headline, standfirst and body'),
-  sort: z.enum(ARTICLE_SORTS).default('-publishedAt'),
+  q: z
+    .string()
+    .min(1)
+    .max(MAX_QUERY_LENGTH)
+    .optional()
+    .describe('Full-text search, in the query language of GET /v1/search (words, "phrases", -exclusions, OR, prefix*)'),
+  sort: z
+    .enum([...ARTICLE_SORTS, 'relevance'])
+    .optional()
+    .describe('Default: relevance when q is given, else -publishedAt. relevance needs q'),
   status: z
     .enum([...ARTICLE_STATUSES, 'deleted', 'all'])
     .optional()

@@ -10,16 +10,18 @@ import { keysRoutes } from './keys/routes.js';
 import { createKeysService, type KeysService } from './keys/service.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { opsRoutes } from './ops/routes.js';
+import photosPlugin from './photos/routes.js';
 import authPlugin from './plugins/auth.js';
 import cachingPlugin from './plugins/caching.js';
 import openapiPlugin from './plugins/openapi.js';
 import problemPlugin from './plugins/problem.js';
 import securityPlugin from './plugins/security.js';
 import { sectionsRoutes } from './sections/routes.js';
-import { registerSubscriptions } from './subscriptions/index.js';
 import { articlesRoutes } from './articles/routes.js';
 import { authorsRoutes } from './authors/routes.js';
 import { tagsRoutes } from './tags/routes.js';
+import { searchRoutes } from './search/routes.js';
+import { registerSubscriptions } from './subscriptions/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -114,9 +116,12 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(sectionsRoutes);
   // Subscriptions: the `nds_` session resolver, access extensions (paywall plans, meter) and their routes.
   await registerSubscriptions(app);
+  // Photos before articles: it installs app.photoEmbedder, which articles use.
+  await app.register(photosPlugin);
   await app.register(articlesRoutes);
   await app.register(authorsRoutes);
   await app.register(tagsRoutes);
+  await app.register(searchRoutes);
   await app.register(keysRoutes);
 
   return app;

@@ -1,0 +1,110 @@
+import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { photos } from '../db/schema/index.js';
+
+export type PhotoRow = typeof photos.$inferSelect;
+export type NewPhotoRow = typeof photos.$inferInsert;
+
+export interface PhotoFilter {
+  q?: string;
+  from?: string;
+  to?: string;
+}
+
+/** An article that keeps a photo in use (published or scheduled, not deleted). */
+export interface PhotoUse {
+  id: number;
+  slug: string;
+  status: string;
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export function createPhotosRepository(db: Db) {
+  function where(filter: PhotoFilter, after: { createdAt: string; id: number } | null): SQL | undefined {
+    const conditions: (SQL | undefined)[] = [];
+    if (filter.q) {
+      const pattern = `%${escapeLike(filter.q)}%`;
+      conditions.push(
+        or(
+          sql`${photos.caption} LIKE ${pattern} ESCAPE '\\'`,
+          sql`${photos.headline} LIKE ${pattern} ESCAPE '\\'`,
+          sql`${photos.credit} LIKE ${pattern} ESCAPE '\\'`,
+        ),
+      );
+    }
+    if (filter.from) conditions.push(gte(photos.createdAt, filter.from));
+    if (filter.to) conditions.push(lt(photos.createdAt, filter.to));
+    if (after) {
+      conditions.push(or(lt(photos.createdAt, after.createdAt), and(eq(photos.createdAt, after.createdAt), lt(photos.id, after.id))));
+    }
+    return conditions.length > 0 ? and(...conditions) : undefined;
+  }
+
+  return {
+    /** Newest first, keyset on (created_at, id). */
+    async page(filter: PhotoFilter, limit: number, after: { createdAt: string; id: number } | null): Promise<PhotoRow[]> {
+      return db.select().from(photos).where(where(filter, after)).orderBy(desc(photos.createdAt), desc(photos.id)).limit(limit).all();
+    },
+    async count(filter: PhotoFilter): Promise<number> {
+      return db.$count(photos, where(filter, null));
+    },
+    async findById(id: number): Promise<PhotoRow | undefined> {
+      return db.select().from(photos).where(eq(photos.id, id)).get();
+    },
+    async findBySha(sha256: string): Promise<PhotoRow | undefined> {
+      return db.select().from(photos).where(eq(photos.sha256, sha256)).get();
+    },
+    async findByIds(ids: number[]): Promise<PhotoRow[]> {
+      if (ids.length === 0) return [];
+      return db.select().from(photos).where(inArray(photos.id, ids)).all();
+    },
+    /**
+     * Inserts the row and, inside the same transaction, runs `placeFile` (which moves the original
+     * into place). If either fails nothing is committed; the caller removes a placed file when the
+     * commit itself fails.
+     */
+    async insertWithFile(row: NewPhotoRow, placeFile: () => void): Promise<PhotoRow> {
+      return db.transaction((tx) => {
+        const inserted = tx.insert(photos).values(row).returning().get();
+        placeFile();
+        return inserted;
+      });
+    },
+    /** Updates only if the stored version is still `expectedVersion`; undefined when it moved on. */
+    async update(id: number, expectedVersion: number, patch: Partial<NewPhotoRow>): Promise<PhotoRow | undefined> {
+      return db
+        .update(photos)
+        .set({ ...patch, version: expectedVersion + 1 })
+        .where(and(eq(photos.id, id), eq(photos.version, expectedVersion)))
+        .returning()
+        .get();
+    },
+    async delete(id: number): Promise<void> {
+      db.delete(photos).where(eq(photos.id, id)).run();
+    },
+    /**
+     * Published or scheduled (not deleted) articles that show the photo: as featured photo or in an
+     * image block of the body (`{"type":"image","photoId":N}`). Empty before the articles feature
+     * exists.
+     */
+    async usedBy(photoId: number, limit = 5): Promise<PhotoUse[]> {
+      const client = db.$client;
+      const hasArticles = client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'articles'").get();
+      if (!hasArticles) return [];
+      return client
+        .prepare(
+          `SELECT a.id, a.slug, a.status FROM articles a
+            WHERE a.status IN ('published', 'scheduled') AND a.deleted_at IS NULL
+              AND (a.featured_photo_id = @id
+                   OR (instr(a.body, '"photoId"') > 0 AND EXISTS (
+                         SELECT 1 FROM json_each(a.body) b
+                          WHERE json_extract(b.value, '$.type') = 'image' AND json_extract(b.value, '$.photoId') = @id)))
+            ORDER BY a.id LIMIT @limit`,
+        )
+        .all({ id: photoId, limit }) as PhotoUse[];
+    },
+  };
+}
+
+export type PhotosRepository = ReturnType<typeof createPhotosRepository>;

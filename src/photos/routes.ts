@@ -1,0 +1,294 @@
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { z } from 'zod';
+import { isAdmin } from '../access/identity.js';
+import { HttpError } from '../lib/httpError.js';
+import { matchesIfNoneMatch } from '../plugins/caching.js';
+import { IfMatchHeaders, versionFromIfMatch } from '../schemas/common.js';
+import { setNextLink } from '../schemas/pagination.js';
+import { problemResponses } from '../schemas/problem.js';
+import { RENDITION_FORMATS } from './renditions.js';
+import { Photo, PhotoDeleteQuery, PhotoList, PhotoListQuery, PhotoParams, PhotoUpdate, PhotoUpload, PhotoUploadFields } from './schemas.js';
+import { createPhotosService, type PhotosService } from './service.js';
+import type { StagedUpload } from './storage.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The photos service (uploads, renditions); the seed and imports upload through it. */
+    photos: PhotosService;
+  }
+}
+
+const tags = ['Photos'];
+const admin = [{ bearerAuth: [] }];
+
+const Binary = z.string().meta({ format: 'binary' });
+
+/**
+ * The photos feature: installs its PhotoEmbedder on the app (articles validate and embed photos
+ * through it) and registers the routes. Wrapped with fastify-plugin so the embedder reaches the
+ * root instance; the routes themselves stay encapsulated, and the multipart parser is registered
+ * only in the scope of the upload route.
+ */
+export default fp(async function photosPlugin(app: FastifyInstance) {
+  const photos = createPhotosService({ db: app.db, clock: app.clock, config: app.config, log: app.log });
+  app.decorate('photos', photos);
+  app.photoEmbedder = photos.embedder;
+  // Temp files a crash left behind (uploads and renditions being written) are removed at start.
+  void photos.storage.sweepTemp(60 * 60 * 1000).catch(() => undefined);
+  await app.register(photosRoutes, { photos });
+}, { name: 'photos' });
+
+export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = async (app, { photos }) => {
+  const requireAdmin = app.requireScope('admin');
+  const config = app.config;
+  const viewer = (request: FastifyRequest) => ({ admin: isAdmin(request.identity) });
+  // The JSON ETag follows the version, plus what else shapes the body (rendition URLs, expiry).
+  const shape = createHash('sha1').update(`${config.PUBLIC_BASE_URL}|${config.PHOTO_WIDTHS.join(',')}`).digest('hex').slice(0, 8);
+  const etagOf = (p: { version: number; expired: boolean }) => `"v${p.version}-${shape}${p.expired ? '-expired' : ''}"`;
+
+  // --- Upload: the only route that accepts multipart/form-data ---
+  await app.register(async (scope) => {
+    await scope.register(multipart, {
+      throwFileSizeLimit: true,
+      limits: {
+        fileSize: config.PHOTO_MAX_BYTES,
+        files: 1,
+        fields: 20,
+        fieldSize: 20_000,
+        parts: 22,
+        headerPairs: 50,
+      },
+    });
+
+    scope.post('/v1/photos', {
+      preHandler: requireAdmin,
+      // The multipart body is read part by part in the handler (the file is streamed to disk), so
+      // the schema below documents it and the handler validates it.
+      validatorCompiler: (route) => (route.httpPart === 'body' ? (data: unknown) => ({ value: data }) : validatorCompiler(route as never)),
+      schema: {
+        tags,
+        summary: 'Upload a photo',
+        description:
+          'Admin only. `multipart/form-data` with exactly one file part named `file` and optional text fields, which win ' +
+          'over the IPTC/XMP/EXIF metadata embedded in the file (caption, headline, credit, creator, copyright, source, ' +
+          'usage terms, keywords, date taken). The format is detected from the bytes: JPEG, PNG, WebP, AVIF, GIF (first ' +
+          `frame) and TIFF are accepted, anything else is 415. Files over PHOTO_MAX_BYTES are 413; images over ` +
+          'PHOTO_MAX_PIXELS, truncated or corrupt ones are 422. The original is stored named by its SHA-256: uploading ' +
+          'the same bytes again returns the existing photo with 200 (its metadata unchanged; the fields sent are ignored). ' +
+          'A failed upload leaves nothing behind.',
+        security: admin,
+        consumes: ['multipart/form-data'],
+        body: PhotoUpload,
+        response: {
+          200: Photo.describe('These exact bytes were already uploaded: the existing photo'),
+          201: Photo.describe('Created'),
+          ...problemResponses(400, 401, 403, 413, 415, 422),
+        },
+      },
+    }, async (request, reply) => {
+      const { photo, created } = await receiveUpload(request, photos);
+      reply.header('location', `/v1/photos/${photo.id}`).header('etag', etagOf(photo));
+      return reply.code(created ? 201 : 200).send(photo);
+    });
+  });
+
+  app.get('/v1/photos', {
+    preHandler: requireAdmin,
+    schema: {
+      tags,
+      summary: 'List photos',
+      description: 'Admin only (the picture library). Newest upload first, cursor-paged. `q` finds text in the caption, headline or credit; `from`/`to` bound the upload time.',
+      security: admin,
+      querystring: PhotoListQuery,
+      response: { 200: PhotoList, ...problemResponses(400, 401, 403) },
+    },
+  }, async (request, reply) => {
+    const result = await photos.list(request.query);
+    setNextLink(request, reply, result.meta.nextCursor);
+    return result;
+  });
+
+  app.get('/v1/photos/:id', {
+    schema: {
+      tags,
+      summary: 'Get a photo',
+      description: 'Metadata, placeholder and renditions. A photo past its `expiresAt` is 410 for everyone but admins.',
+      params: PhotoParams,
+      response: { 200: Photo, ...problemResponses(400, 401, 404, 410) },
+    },
+  }, async (request, reply) => {
+    const photo = await photos.get(request.params.id, viewer(request));
+    reply.header('etag', etagOf(photo));
+    return photo;
+  });
+
+  app.patch('/v1/photos/:id', {
+    preHandler: requireAdmin,
+    schema: {
+      tags,
+      summary: 'Edit a photo',
+      description: 'Admin only. Change caption, alt text, credit, creator, copyright, source, usage terms, keywords, date taken, focal point or expiry; `null` clears a field. Send `If-Match` with the ETag from a GET to get 412 instead of overwriting someone else\'s change.',
+      security: admin,
+      params: PhotoParams,
+      headers: IfMatchHeaders,
+      body: PhotoUpdate,
+      response: { 200: Photo, ...problemResponses(400, 401, 403, 404, 412, 415) },
+    },
+  }, async (request, reply) => {
+    const photo = await photos.update(request.params.id, request.body, versionFromIfMatch(request.headers['if-match']));
+    reply.header('etag', etagOf(photo));
+    return photo;
+  });
+
+  app.delete('/v1/photos/:id', {
+    preHandler: requireAdmin,
+    schema: {
+      tags,
+      summary: 'Delete a photo',
+      description: 'Admin only. Refused with 409 while a published or scheduled article shows it (featured photo or image block), unless `?force=true`. Removes the original and its renditions.',
+      security: admin,
+      params: PhotoParams,
+      querystring: PhotoDeleteQuery,
+      response: { 204: z.undefined().describe('Deleted'), ...problemResponses(400, 401, 403, 404, 409) },
+    },
+  }, async (request, reply) => {
+    await photos.delete(request.params.id, request.query.force === 'true');
+    return reply.code(204).send();
+  });
+
+  const widths = config.PHOTO_WIDTHS;
+  const RenditionParams = z.strictObject({
+    id: PhotoParams.shape.id,
+    width: z.coerce
+      .number()
+      .int()
+      .refine((w) => widths.includes(w), `must be one of the configured widths: ${widths.join(', ')}`)
+      .meta({ enum: widths, description: `A configured width: ${widths.join(', ')}` }),
+    format: z.enum(RENDITION_FORMATS).describe('Output format'),
+  });
+  const RenditionQuery = z.strictObject({
+    ar: z.enum(config.PHOTO_ASPECT_RATIOS as [string, ...string[]]).optional().describe('Crop to this aspect ratio around the focal point'),
+  });
+
+  app.get('/v1/photos/:id/renditions/:width.:format', {
+    schema: {
+      tags,
+      summary: 'Get a rendition (resized image)',
+      description:
+        `The photo resized to a configured width (${widths.join(', ')}) as WebP, AVIF or JPEG, optionally cropped to an ` +
+        'allowed aspect ratio around the focal point (`?ar=16:9`). Made once and cached; auto-rotated; no metadata ' +
+        '(EXIF, GPS, IPTC, XMP) is kept. Never upscaled: a width above the picture\'s own is served at the picture\'s ' +
+        'width (the `width` listed in `renditions` says so). Other widths, formats or ratios are 400. ' +
+        '`Cache-Control: public, max-age=31536000, immutable` (shorter when the photo expires sooner), strong ETag, 304 ' +
+        'on If-None-Match. A photo past its expiry is 410 for everyone but admins.',
+      params: RenditionParams,
+      querystring: RenditionQuery,
+      response: {
+        200: {
+          description: 'The image',
+          content: {
+            'image/webp': { schema: Binary },
+            'image/avif': { schema: Binary },
+            'image/jpeg': { schema: Binary },
+          },
+        },
+        304: z.undefined().describe('Not modified: the ETag in If-None-Match still matches'),
+        ...problemResponses(400, 401, 404, 410),
+      },
+    },
+  }, async (request, reply) => {
+    const { id, width, format } = request.params;
+    const prepared = await photos.prepareRendition(id, width, format, request.query.ar ?? null, viewer(request));
+    reply
+      .header('etag', prepared.etag)
+      .header('cache-control', prepared.cacheControl)
+      .header('surrogate-key', `photo-${prepared.photoId}`);
+    if (matchesIfNoneMatch(request, prepared.etag)) {
+      // Same headers as the 200 would carry (the caching plugin only handles 2xx).
+      reply.header('vary', 'Authorization');
+      if (request.identity.kind !== 'anonymous') reply.header('cache-control', 'private, no-store');
+      return reply.code(304).send();
+    }
+    const file = await photos.renditionFile(prepared);
+    reply.header('content-type', prepared.mimeType).header('content-length', file.size);
+    return reply.send(createReadStream(file.path) as never);
+  });
+};
+
+/** Reads the multipart body: one `file` part (streamed to a temp file) and text fields. */
+async function receiveUpload(request: FastifyRequest, photos: PhotosService) {
+  if (!request.isMultipart()) {
+    throw new HttpError(415, 'Send the photo as multipart/form-data with a part named "file"');
+  }
+  const fields: Record<string, string> = {};
+  let staged: StagedUpload | null = null;
+  let filename: string | null = null;
+  try {
+    try {
+      for await (const part of request.parts()) {
+        if (part.type === 'file') {
+          if (part.fieldname !== 'file') {
+            part.file.resume();
+            throw badPart(`/body/${part.fieldname}`, 'unexpected file part; send the image as the part named "file"');
+          }
+          staged = await photos.stage(part.file);
+          filename = part.filename || null;
+        } else {
+          const name = part.fieldname;
+          if (Object.hasOwn(fields, name)) throw badPart(`/body/${name}`, 'is sent more than once');
+          if (typeof part.value !== 'string') throw badPart(`/body/${name}`, 'must be a text field');
+          if (part.valueTruncated) throw badPart(`/body/${name}`, 'is too long');
+          fields[name] = part.value;
+        }
+      }
+    } catch (err) {
+      throw multipartError(err, request.server.config.PHOTO_MAX_BYTES);
+    }
+    if (!staged) throw badPart('/body/file', 'is required: send the image as a file part named "file"');
+    // Empty text fields count as not sent (HTML forms send every input).
+    const present = Object.fromEntries(Object.entries(fields).filter(([, v]) => v.trim() !== ''));
+    const parsed = PhotoUploadFields.safeParse(present);
+    if (!parsed.success) {
+      const errors = parsed.error.issues.flatMap((issue) => {
+        const keys = issue.code === 'unrecognized_keys' ? issue.keys : [issue.path.join('/')];
+        return keys.map((k) => ({ pointer: `/body/${k}`, detail: issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message }));
+      });
+      throw new HttpError(400, `The request is invalid. ${errors.map((e) => `${e.pointer}: ${e.detail}`).join('; ')}`, { errors });
+    }
+    const upload = staged;
+    staged = null; // ingest owns (and always removes) the temp file from here
+    return await photos.ingest(upload, parsed.data, filename);
+  } finally {
+    if (staged) await (staged as StagedUpload).discard();
+  }
+}
+
+const badPart = (pointer: string, detail: string) =>
+  new HttpError(400, `The upload is invalid. ${pointer}: ${detail}`, { errors: [{ pointer, detail }] });
+
+/** Maps what the multipart parser and busboy throw onto client errors; disk errors stay 5xx. */
+function multipartError(err: unknown, maxBytes: number): unknown {
+  if (err instanceof HttpError) return err;
+  const e = err as { code?: string; statusCode?: number; syscall?: string; message?: string };
+  if (e.syscall) return err; // the server's own filesystem
+  switch (e.code) {
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new HttpError(413, `The file is larger than the ${maxBytes}-byte limit`, { errors: [{ pointer: '/body/file', detail: 'is too large' }] });
+    case 'FST_FILES_LIMIT':
+      return badPart('/body', 'send exactly one file part');
+    case 'FST_FIELDS_LIMIT':
+    case 'FST_PARTS_LIMIT':
+      return badPart('/body', 'too many fields');
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return new HttpError(415, 'Send the photo as multipart/form-data with a part named "file"');
+    default:
+      // busboy's own errors ("Unexpected end of form", bad part headers…) and the parser's other 4xx.
+      return new HttpError(400, `The multipart body is malformed: ${e.message ?? 'unreadable'}`);
+  }
+}

@@ -1,0 +1,353 @@
+import { renameSync, unlinkSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Readable } from 'node:stream';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import type { Clock } from '../lib/clock.js';
+import { HttpError, conflict, notFound } from '../lib/httpError.js';
+import { decodeCursor, encodeCursor } from '../schemas/pagination.js';
+import type { EmbeddedPhoto, PhotoEmbedder } from '../schemas/photo.js';
+import { probeImage, RENDITION_MIME, type RenditionFormat } from './image.js';
+import { clean, readEmbeddedMetadata } from './metadata.js';
+import { createPhotosRepository, type PhotoRow } from './repository.js';
+import {
+  createRenditionCache,
+  offeredWidths,
+  planRendition,
+  renditionEtag,
+  RENDITION_FORMATS,
+  type PlannedRendition,
+} from './renditions.js';
+import type { Photo, PhotoListQuery, PhotoUpdate, PhotoUploadFields } from './schemas.js';
+import { MIME_TYPES, sniffFormat, SNIFF_BYTES, type PhotoFormat } from './sniff.js';
+import { createMediaStorage, type StagedUpload } from './storage.js';
+
+const PhotoCursor = z.tuple([z.string().max(40), z.number().int()]);
+
+const ONE_YEAR = 31_536_000;
+
+export interface PhotosDeps {
+  db: Db;
+  clock: Clock;
+  config: Config;
+  log?: { warn(obj: unknown, msg?: string): void };
+}
+
+export interface UploadResult {
+  photo: Photo;
+  /** false when the same bytes were already stored: the existing photo is returned unchanged. */
+  created: boolean;
+}
+
+export interface Viewer {
+  admin: boolean;
+}
+
+export interface PreparedRendition {
+  photoId: number;
+  sha256: string;
+  originalPath: string;
+  plan: PlannedRendition;
+  etag: string;
+  mimeType: string;
+  cacheControl: string;
+}
+
+const fileProblem = (status: number, detail: string) => new HttpError(status, detail, { errors: [{ pointer: '/body/file', detail }] });
+
+export function createPhotosService(deps: PhotosDeps) {
+  const { db, clock, config } = deps;
+  const repo = createPhotosRepository(db);
+  const storage = createMediaStorage(config.mediaDir);
+  const renditionCache = createRenditionCache(storage, config.PHOTO_MAX_PIXELS);
+  const base = config.PUBLIC_BASE_URL.replace(/\/+$/, '');
+
+  const isExpired = (row: PhotoRow, now: Date) => row.expiresAt !== null && row.expiresAt <= now.toISOString();
+  const geometry = (row: PhotoRow) => ({ width: row.width, height: row.height, focalX: row.focalX, focalY: row.focalY });
+  const renditionUrl = (id: number, width: number | string, format: string) => `${base}/v1/photos/${id}/renditions/${width}.${format}`;
+
+  function renditionsOf(row: PhotoRow): Photo['renditions'] {
+    const widths = offeredWidths(config.PHOTO_WIDTHS, row.width);
+    return RENDITION_FORMATS.flatMap((format) =>
+      widths.map((w) => {
+        const plan = planRendition(geometry(row), w, format, null);
+        return { url: renditionUrl(row.id, w, format), width: plan.width, height: plan.height, format };
+      }),
+    );
+  }
+
+  function toPhoto(row: PhotoRow, now: Date): Photo {
+    return {
+      id: row.id,
+      sha256: row.sha256,
+      format: row.format as PhotoFormat,
+      mimeType: row.mimeType,
+      byteSize: row.byteSize,
+      width: row.width,
+      height: row.height,
+      orientation: row.orientation,
+      originalFilename: row.originalFilename,
+      headline: row.headline,
+      caption: row.caption,
+      altText: row.altText,
+      credit: row.credit,
+      creator: row.creator,
+      copyright: row.copyright,
+      source: row.source,
+      usageTerms: row.usageTerms,
+      keywords: row.keywords,
+      takenAt: row.takenAt,
+      focalPoint: row.focalX !== null && row.focalY !== null ? { x: row.focalX, y: row.focalY } : null,
+      expiresAt: row.expiresAt,
+      expired: isExpired(row, now),
+      placeholder: { color: row.dominantColor ?? '#808080', blurhash: row.blurhash },
+      renditions: renditionsOf(row),
+      renditionUrlTemplate: renditionUrl(row.id, '{width}', '{format}'),
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+      version: row.version,
+    };
+  }
+
+  function toEmbedded(row: PhotoRow): EmbeddedPhoto {
+    return {
+      id: row.id,
+      caption: row.caption,
+      altText: row.altText,
+      credit: row.credit,
+      creator: row.creator,
+      copyright: row.copyright,
+      width: row.width,
+      height: row.height,
+      focalPoint: row.focalX !== null && row.focalY !== null ? { x: row.focalX, y: row.focalY } : null,
+      placeholder: { color: row.dominantColor ?? '#808080', blurhash: row.blurhash },
+      renditions: renditionsOf(row),
+    };
+  }
+
+  async function load(id: number): Promise<PhotoRow> {
+    const row = await repo.findById(id);
+    if (!row) throw notFound(`Photo ${id}`);
+    return row;
+  }
+
+  /** Readers never see a photo past its expiry; editors (admin) still do. */
+  function assertServable(row: PhotoRow, viewer: Viewer, now: Date): void {
+    if (!viewer.admin && isExpired(row, now)) {
+      throw new HttpError(410, `Photo ${row.id} has expired and is no longer available`);
+    }
+  }
+
+  const iso = (value: string | undefined | null) => (value ? new Date(value).toISOString() : null);
+
+  /**
+   * Stores a staged upload: checks the bytes, reads embedded metadata, and commits row + file
+   * together. Always removes the temp file. Duplicate bytes return the existing photo.
+   */
+  async function ingest(staged: StagedUpload, fields: PhotoUploadFields, filename: string | null): Promise<UploadResult> {
+    try {
+      if (staged.size === 0) throw fileProblem(400, 'The file part is empty');
+      const format = sniffFormat(await storage.head(staged.path, SNIFF_BYTES));
+      if (!format) {
+        throw fileProblem(415, 'The file is not an image in an accepted format (JPEG, PNG, WebP, AVIF, GIF or TIFF), whatever its name or declared type');
+      }
+      const now = clock.now();
+      const existing = await repo.findBySha(staged.sha256);
+      if (existing) {
+        // The row is the truth; if its file went missing (restored backup, disk mishap), the same
+        // bytes put it back.
+        const path = storage.originalPath(existing.sha256, existing.format as PhotoFormat);
+        if (!(await storage.exists(path))) await storage.moveInto(staged.path, path);
+        return { photo: toPhoto(existing, now), created: false };
+      }
+
+      const probe = await probeImage(staged.path, format, config.PHOTO_MAX_PIXELS);
+      const embedded = await readEmbeddedMetadata(probe.blocks);
+      const given = (v: string | undefined) => clean(v ?? null);
+      const keywords = fields.keywords !== undefined
+        ? fields.keywords.split(',').map((k) => clean(k)).filter((k): k is string => !!k)
+        : [];
+      const stamp = now.toISOString();
+      const finalPath = storage.originalPath(staged.sha256, format);
+      let placed = false;
+      let row: PhotoRow;
+      try {
+        row = await repo.insertWithFile(
+          {
+            sha256: staged.sha256,
+            format,
+            mimeType: MIME_TYPES[format],
+            byteSize: staged.size,
+            width: probe.width,
+            height: probe.height,
+            orientation: probe.orientation,
+            originalFilename: clean(filename)?.slice(0, 255) ?? null,
+            headline: given(fields.headline) ?? embedded.headline,
+            caption: given(fields.caption) ?? embedded.caption,
+            altText: given(fields.altText),
+            credit: given(fields.credit) ?? embedded.credit,
+            creator: given(fields.creator) ?? embedded.creator,
+            copyright: given(fields.copyright) ?? embedded.copyright,
+            source: given(fields.source) ?? embedded.source,
+            usageTerms: given(fields.usageTerms) ?? embedded.usageTerms,
+            keywords: keywords.length > 0 ? keywords : embedded.keywords,
+            takenAt: iso(fields.takenAt) ?? embedded.takenAt,
+            expiresAt: iso(fields.expiresAt),
+            dominantColor: probe.dominantColor,
+            blurhash: probe.blurhash,
+            createdAt: stamp,
+            updatedAt: stamp,
+          },
+          () => {
+            mkdirSync(dirname(finalPath), { recursive: true });
+            renameSync(staged.path, finalPath);
+            placed = true;
+          },
+        );
+      } catch (err) {
+        // Same bytes committed by a concurrent upload: theirs stands, and so does the file.
+        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+          const winner = await repo.findBySha(staged.sha256);
+          if (winner) return { photo: toPhoto(winner, now), created: false };
+        }
+        if (placed) {
+          try {
+            unlinkSync(finalPath);
+          } catch {
+            /* already gone */
+          }
+        }
+        throw err;
+      }
+      return { photo: toPhoto(row, now), created: true };
+    } finally {
+      await staged.discard();
+    }
+  }
+
+  const service = {
+    storage,
+    renditionCache,
+    toPhoto,
+
+    /** Streams an upload into a temp file (step 1 of an upload; the route calls it per file part). */
+    stage(source: Readable): Promise<StagedUpload> {
+      return storage.stage(source, config.PHOTO_MAX_BYTES);
+    },
+
+    ingest,
+
+    /** The whole upload in one call, for code that has the bytes (the seed, imports). Same path as POST /v1/photos. */
+    async upload(bytes: Buffer | Readable, options: { filename?: string; fields?: PhotoUploadFields } = {}): Promise<UploadResult> {
+      const staged = await storage.stage(Buffer.isBuffer(bytes) ? Readable.from([bytes]) : bytes, config.PHOTO_MAX_BYTES);
+      return ingest(staged, options.fields ?? {}, options.filename ?? null);
+    },
+
+    async list(query: PhotoListQuery) {
+      const after = query.cursor ? decodeCursor(query.cursor, PhotoCursor) : null;
+      const filter = { q: query.q, from: iso(query.from) ?? undefined, to: iso(query.to) ?? undefined };
+      const rows = await repo.page(filter, query.limit + 1, after ? { createdAt: after[0], id: after[1] } : null);
+      const more = rows.length > query.limit;
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      const now = clock.now();
+      return {
+        data: page.map((r) => toPhoto(r, now)),
+        meta: { nextCursor: more && last ? encodeCursor([last.createdAt, last.id]) : null, total: await repo.count(filter) },
+      };
+    },
+
+    async get(id: number, viewer: Viewer): Promise<Photo> {
+      const row = await load(id);
+      const now = clock.now();
+      assertServable(row, viewer, now);
+      return toPhoto(row, now);
+    },
+
+    /** `expectedVersion` comes from If-Match; without it the current version is used. */
+    async update(id: number, patch: PhotoUpdate, expectedVersion: number | null | 'any'): Promise<Photo> {
+      const current = await load(id);
+      if (typeof expectedVersion === 'number' && expectedVersion !== current.version) {
+        throw new HttpError(412, `The photo is at version ${current.version}; your change was based on another`);
+      }
+      const changes: Partial<PhotoRow> = {};
+      for (const key of ['caption', 'headline', 'altText', 'credit', 'creator', 'copyright', 'source', 'usageTerms'] as const) {
+        if (patch[key] !== undefined) changes[key] = patch[key] === null ? null : clean(patch[key]);
+      }
+      if (patch.keywords !== undefined) changes.keywords = patch.keywords;
+      if (patch.takenAt !== undefined) changes.takenAt = iso(patch.takenAt);
+      if (patch.expiresAt !== undefined) changes.expiresAt = iso(patch.expiresAt);
+      if (patch.focalPoint !== undefined) {
+        changes.focalX = patch.focalPoint?.x ?? null;
+        changes.focalY = patch.focalPoint?.y ?? null;
+      }
+      const now = clock.now();
+      const updated = await repo.update(current.id, current.version, { ...changes, updatedAt: now.toISOString() });
+      if (!updated) throw new HttpError(412, 'The photo changed while you were editing it; fetch it and try again');
+      return toPhoto(updated, now);
+    },
+
+    /** Refuses (409) while published or scheduled articles show the photo, unless `force`. */
+    async delete(id: number, force: boolean): Promise<void> {
+      const row = await load(id);
+      if (!force) {
+        const uses = await repo.usedBy(id);
+        if (uses.length > 0) {
+          const list = uses.map((u) => `"${u.slug}" (${u.status})`).join(', ');
+          throw conflict(`Photo ${id} is used by ${list}${uses.length >= 5 ? ' and maybe more' : ''}; remove it from them first or delete with ?force=true`);
+        }
+      }
+      await repo.delete(id);
+      try {
+        await storage.removePhotoFiles(row.sha256, row.format as PhotoFormat);
+      } catch (err) {
+        deps.log?.warn({ err, photoId: id }, 'photo deleted but its files could not all be removed');
+      }
+    },
+
+    /**
+     * Resolves a rendition request without touching pixels (so a 304 costs nothing). Widths must
+     * be configured and ratios allow-listed (the route's schema enforces both).
+     */
+    async prepareRendition(id: number, width: number, format: RenditionFormat, ratio: string | null, viewer: Viewer): Promise<PreparedRendition> {
+      const row = await load(id);
+      const now = clock.now();
+      assertServable(row, viewer, now);
+      const plan = planRendition(geometry(row), width, format, ratio);
+      // Immutable for a year, but never cached past the photo's expiry.
+      let maxAge = ONE_YEAR;
+      if (row.expiresAt) maxAge = Math.max(0, Math.min(ONE_YEAR, Math.floor((Date.parse(row.expiresAt) - now.getTime()) / 1000)));
+      return {
+        photoId: row.id,
+        sha256: row.sha256,
+        originalPath: storage.originalPath(row.sha256, row.format as PhotoFormat),
+        plan,
+        etag: renditionEtag(row.sha256, plan),
+        mimeType: RENDITION_MIME[format],
+        cacheControl: `public, max-age=${maxAge}, immutable`,
+      };
+    },
+
+    /** The rendition file, made (once, even under concurrent requests) if needed. */
+    async renditionFile(prepared: PreparedRendition): Promise<{ path: string; size: number }> {
+      return renditionCache.get(prepared.sha256, prepared.originalPath, prepared.plan);
+    },
+
+    embedder: {
+      async missing(ids: number[]): Promise<number[]> {
+        const unique = [...new Set(ids)];
+        const found = new Set((await repo.findByIds(unique)).map((r) => r.id));
+        return unique.filter((id) => !found.has(id));
+      },
+      async embed(ids: number[], now: Date): Promise<Map<number, EmbeddedPhoto>> {
+        const rows = await repo.findByIds([...new Set(ids)]);
+        return new Map(rows.filter((r) => !isExpired(r, now)).map((r) => [r.id, toEmbedded(r)]));
+      },
+    } satisfies PhotoEmbedder,
+  };
+  return service;
+}
+
+export type PhotosService = ReturnType<typeof createPhotosService>;

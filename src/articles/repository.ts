@@ -11,6 +11,7 @@ import {
   sections,
   tags,
 } from '../db/schema/index.js';
+import { matchCondition, reindexArticle } from '../search/repository.js';
 import type { ArticleSort } from './schemas.js';
 
 /**
@@ -38,6 +39,7 @@ export interface ArticleFilter {
   from?: string;
   to?: string;
   access?: 'public' | 'registered' | 'subscribers';
+  /** A full-text search: an FTS5 MATCH expression made by parseSearchQuery (src/search/query.ts). */
   q?: string;
 }
 
@@ -71,10 +73,6 @@ export function visibleCondition(at: string): SQL {
     lte(articles.publishedAt, at),
     isNull(articles.deletedAt),
   )!;
-}
-
-function likePattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 /** The WHERE conditions of a filter (exported for search, which ranks with FTS5 under the same filters). */
@@ -111,12 +109,7 @@ export function filterConditions(f: ArticleFilter): SQL[] {
   if (f.from) c.push(sql`${articles.publishedAt} >= ${f.from}`);
   if (f.to) c.push(sql`${articles.publishedAt} < ${f.to}`);
   if (f.access) c.push(eq(articles.access, f.access));
-  if (f.q) {
-    const p = likePattern(f.q);
-    c.push(
-      sql`(${articles.headline} LIKE ${p} ESCAPE '\\' OR ${articles.standfirst} LIKE ${p} ESCAPE '\\' OR ${articles.bodyText} LIKE ${p} ESCAPE '\\')`,
-    );
-  }
+  if (f.q) c.push(matchCondition(f.q));
   return c;
 }
 
@@ -258,6 +251,7 @@ export function createArticlesRepository(db: Db) {
         }
         if (tagIds.length > 0) tx.insert(articleTags).values(tagIds.map((tagId, position) => ({ articleId: created.id, tagId, position }))).run();
         tx.insert(articleRevisions).values({ ...revision, articleId: created.id, version: 1 }).run();
+        reindexArticle(tx, created.id); // the search index, in the same transaction
         return created;
       });
     },
@@ -294,6 +288,7 @@ export function createArticlesRepository(db: Db) {
         }
         if (c.correction) tx.insert(articleCorrections).values({ ...c.correction, articleId: c.id }).run();
         tx.insert(articleRevisions).values({ ...c.revision, articleId: c.id, version }).run();
+        reindexArticle(tx, c.id); // the search index, in the same transaction (update, publish, unpublish, delete, restore…)
         return updated;
       });
     },
@@ -323,6 +318,7 @@ export function createArticlesRepository(db: Db) {
           tx.insert(articleRevisions)
             .values({ articleId, version: row!.version, action: 'update', changedFields: [field], snapshot, actor, createdAt: at })
             .run();
+          reindexArticle(tx, articleId); // its tag/byline is gone from the search index too
         }
         if (kind === 'author') tx.delete(authors).where(eq(authors.id, id)).run();
         else tx.delete(tags).where(eq(tags.id, id)).run();

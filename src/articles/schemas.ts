@@ -4,6 +4,7 @@ import { ACCESS_LEVELS } from '../access/policy.js';
 import { IsoDateTime, Slug } from '../schemas/common.js';
 import { ListMeta, cursorQuery, limitQuery } from '../schemas/pagination.js';
 import { EmbeddedPhoto } from '../schemas/photo.js';
+import { MAX_QUERY_LENGTH } from '../search/query.js';
 import { Block, Blocks } from './blocks.js';
 
 export const ARTICLE_STATUSES = ['draft', 'scheduled', 'published', 'unpublished'] as const;
@@ -198,8 +199,16 @@ export const ArticleListQuery = z.strictObject({
   from: dateOrDateTime.describe('Published at or after (date or timestamp)'),
   to: dateOrDateTime.describe('Published before this timestamp, or on/before this date'),
   access: z.enum(ACCESS_LEVELS).optional(),
-  q: z.string().trim().min(1).max(200).optional().describe('Simple text match on headline, standfirst and body'),
-  sort: z.enum(ARTICLE_SORTS).default('-publishedAt'),
+  q: z
+    .string()
+    .min(1)
+    .max(MAX_QUERY_LENGTH)
+    .optional()
+    .describe('Full-text search, in the query language of GET /v1/search (words, "phrases", -exclusions, OR, prefix*)'),
+  sort: z
+    .enum([...ARTICLE_SORTS, 'relevance'])
+    .optional()
+    .describe('Default: relevance when q is given, else -publishedAt. relevance needs q'),
   status: z
     .enum([...ARTICLE_STATUSES, 'deleted', 'all'])
     .optional()

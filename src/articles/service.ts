@@ -10,8 +10,11 @@ import type { EmbeddedPhoto } from '../schemas/photo.js';
 import { imagePhotoIds, type Block } from './blocks.js';
 import { MarkdownError, checkBlocks, markdownToBlocks } from './markdown.js';
 import { countWords, proseText, readingTimeMinutes, renderText } from './render.js';
+import { parseSearchQuery } from '../search/query.js';
+import { rankedPage } from '../search/ranking.js';
 import {
   createArticlesRepository,
+  filterConditions,
   sortKey,
   type ArticleChange,
   type ArticleFilter,
@@ -467,7 +470,8 @@ export function createArticlesService(app: FastifyInstance) {
     }
     if (filter.from && filter.to && filter.from >= filter.to) throw badRequest('"from" must be before "to"', '/query/from');
     if (query.access) filter.access = query.access;
-    if (query.q) filter.q = query.q;
+    // Full-text search: the query language of src/search/query.ts (a 400 that says why when it can't be understood).
+    if (query.q) filter.q = parseSearchQuery(query.q).match;
     return filter;
   }
 
@@ -493,26 +497,36 @@ export function createArticlesService(app: FastifyInstance) {
       const opts = viewOptions(query, false);
       const at = now();
       const filter = await resolveFilter(query, identity, at);
+      // With q the default order is relevance (bm25, keyset over rank and id; see src/search/ranking.ts).
+      const sort = query.sort ?? (filter.q ? 'relevance' : '-publishedAt');
+      if (sort === 'relevance') {
+        if (!filter.q) throw badRequest('sort=relevance needs a search query in q', '/query/sort');
+        const ranked = await rankedPage(app.db, filter.q, filterConditions({ ...filter, q: undefined }), query.cursor, query.limit);
+        const byId = new Map((await repo.findByIds(ranked.hits.map((h) => h.id))).map((r) => [r.id, r]));
+        const rows = ranked.hits.map((h) => byId.get(h.id)).filter((r): r is ArticleRow => r !== undefined);
+        const { items } = await present(await hydrate(rows), identity, opts);
+        return { data: items, meta: { nextCursor: ranked.nextCursor, total: ranked.total } };
+      }
       let after: { key: string; id: number } | null = null;
       if (query.cursor) {
-        const [sort, key, id] = decodeCursor(query.cursor, ListCursor);
-        if (sort !== query.sort) {
+        const [cursorSort, key, id] = decodeCursor(query.cursor, ListCursor);
+        if (cursorSort !== sort) {
           throw new HttpError(400, 'The cursor belongs to a list with another sort order', {
-            errors: [{ pointer: '/query/cursor', detail: `was issued for sort=${sort}` }],
+            errors: [{ pointer: '/query/cursor', detail: `was issued for sort=${cursorSort}` }],
           });
         }
         after = { key, id };
       }
-      const rows = await repo.page(filter, query.sort, after, query.limit + 1);
+      const rows = await repo.page(filter, sort, after, query.limit + 1);
       const more = rows.length > query.limit;
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
-      const key = sortKey(query.sort, filter.visibleAt !== undefined);
+      const key = sortKey(sort, filter.visibleAt !== undefined);
       const { items } = await present(await hydrate(page), identity, opts);
       return {
         data: items,
         meta: {
-          nextCursor: more && last ? encodeCursor([query.sort, key.of(last), last.id]) : null,
+          nextCursor: more && last ? encodeCursor([sort, key.of(last), last.id]) : null,
           total: await repo.count(filter),
         },
       };

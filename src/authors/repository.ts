@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { reindexArticlesByAuthor } from '../search/repository.js';
 import { articleAuthors, articles, authors } from '../db/schema/index.js';
 import { visibleCondition } from '../articles/repository.js';
 
@@ -36,13 +37,18 @@ export function createAuthorsRepository(db: Db) {
     async insert(row: typeof authors.$inferInsert): Promise<AuthorRow> {
       return db.insert(authors).values(row).returning().get();
     },
+    /** A rename re-indexes the articles that carry the name, in the same transaction (search). */
     async update(id: number, expectedVersion: number, patch: Partial<typeof authors.$inferInsert>): Promise<AuthorRow | undefined> {
-      return db
-        .update(authors)
-        .set({ ...patch, version: expectedVersion + 1 })
-        .where(and(eq(authors.id, id), eq(authors.version, expectedVersion)))
-        .returning()
-        .get();
+      return db.transaction((tx) => {
+        const row = tx
+          .update(authors)
+          .set({ ...patch, version: expectedVersion + 1 })
+          .where(and(eq(authors.id, id), eq(authors.version, expectedVersion)))
+          .returning()
+          .get();
+        if (row && patch.name !== undefined) reindexArticlesByAuthor(tx, id);
+        return row;
+      });
     },
     async delete(id: number): Promise<void> {
       db.delete(authors).where(eq(authors.id, id)).run();

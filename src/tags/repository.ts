@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { reindexArticlesWithTag } from '../search/repository.js';
 import { articleTags, articles, tags } from '../db/schema/index.js';
 import { visibleCondition } from '../articles/repository.js';
 
@@ -36,13 +37,18 @@ export function createTagsRepository(db: Db) {
     async insert(row: typeof tags.$inferInsert): Promise<TagRow> {
       return db.insert(tags).values(row).returning().get();
     },
+    /** A rename re-indexes the articles that carry the name, in the same transaction (search). */
     async update(id: number, expectedVersion: number, patch: Partial<typeof tags.$inferInsert>): Promise<TagRow | undefined> {
-      return db
-        .update(tags)
-        .set({ ...patch, version: expectedVersion + 1 })
-        .where(and(eq(tags.id, id), eq(tags.version, expectedVersion)))
-        .returning()
-        .get();
+      return db.transaction((tx) => {
+        const row = tx
+          .update(tags)
+          .set({ ...patch, version: expectedVersion + 1 })
+          .where(and(eq(tags.id, id), eq(tags.version, expectedVersion)))
+          .returning()
+          .get();
+        if (row && patch.name !== undefined) reindexArticlesWithTag(tx, id);
+        return row;
+      });
     },
     async delete(id: number): Promise<void> {
       db.delete(tags).where(eq(tags.id, id)).run();

@@ -1,0 +1,221 @@
+import { and, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { articles } from '../db/schema/index.js';
+import { MARK_CLOSE, MARK_OPEN, ELLIPSIS, SNIPPET_TOKENS } from './snippet.js';
+
+/**
+ * SQL of the search index (SQLite FTS5). Nothing above this file knows about FTS5.
+ *
+ * The index, `articles_fts` (migrations/0007_search_fts.sql), is a standalone FTS5 table: one row
+ * per non-deleted article (rowid = article id) holding headline, standfirst, the full body text,
+ * tag names, author names and photo captions. Standalone rather than external-content because
+ * half of a document lives in other tables (tags, bylines, photos): an external-content table
+ * must be told the OLD values to delete a row, which a write path that already changed them no
+ * longer knows; a standalone row is simply replaced by rowid. It also lets snippet() read any
+ * column. The price is a second copy of the text (the index is roughly 2× the article text).
+ * Visibility (status, publication time) is NOT in the index: every query joins `articles` and
+ * applies the same `visibleCondition` as the article lists, so publishing, scheduling and
+ * unpublishing cannot leave the index showing something it should not.
+ *
+ * Keeping it in step: `reindexArticle(tx, id)` rebuilds one article's row inside the caller's
+ * write transaction (articles create/update/publish/unpublish/delete/restore, tag and author
+ * renames and deletions, photo caption edits via `reindexArticlesShowingPhoto`). A trigger covers
+ * hard deletes. `rebuildSearchIndex` (npm run search:reindex) rebuilds everything.
+ */
+
+/** A drizzle transaction (or the database itself): reindexing runs inside the caller's write transaction. */
+export type SqlRunner = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/**
+ * bm25 weights per column: headline, standfirst, body, tags, authors, captions. A headline hit
+ * counts ten times a body hit; tags and authors are short, deliberate labels.
+ */
+export const BM25_WEIGHTS = [10, 4, 1, 3, 3, 2] as const;
+const RANK = sql.raw(`bm25(articles_fts, ${BM25_WEIGHTS.map((w) => w.toFixed(1)).join(', ')})`);
+
+/** The indexed document of every article matching `where` (over alias `a`), one statement. */
+function documentSelect(where: SQL): SQL {
+  return sql`
+    SELECT a.id, a.headline, coalesce(a.standfirst, ''), a.body_text,
+      coalesce((SELECT group_concat(t.name, char(10) ORDER BY x.position) FROM article_tags x JOIN tags t ON t.id = x.tag_id WHERE x.article_id = a.id), ''),
+      coalesce((SELECT group_concat(au.name, char(10) ORDER BY x.position) FROM article_authors x JOIN authors au ON au.id = x.author_id WHERE x.article_id = a.id), ''),
+      coalesce((SELECT group_concat(c.caption, char(10) ORDER BY c.k) FROM (
+        SELECT p.caption AS caption, -1 AS k FROM photos p WHERE p.id = a.featured_photo_id
+        UNION ALL
+        SELECT coalesce(json_extract(b.value, '$.caption'), p.caption), b.key
+        FROM json_each(a.body) b LEFT JOIN photos p ON p.id = json_extract(b.value, '$.photoId')
+        WHERE json_extract(b.value, '$.type') = 'image'
+      ) c WHERE c.caption IS NOT NULL AND c.caption <> ''), '')
+    FROM articles a WHERE a.deleted_at IS NULL AND ${where}`;
+}
+
+function photoRefsSelect(where: SQL): SQL {
+  return sql`
+    SELECT a.featured_photo_id, a.id FROM articles a WHERE a.deleted_at IS NULL AND a.featured_photo_id IS NOT NULL AND ${where}
+    UNION
+    SELECT json_extract(b.value, '$.photoId'), a.id FROM articles a, json_each(a.body) b
+    WHERE a.deleted_at IS NULL AND json_extract(b.value, '$.type') = 'image' AND json_extract(b.value, '$.photoId') IS NOT NULL AND ${where}`;
+}
+
+/**
+ * Re-indexes one article from its stored state: call it inside the write transaction, after the
+ * article, its bylines and tags are written. A deleted (or missing) article leaves the index.
+ * Synchronous on purpose: better-sqlite3 transactions are synchronous.
+ */
+export function reindexArticle(tx: SqlRunner, articleId: number): void {
+  tx.run(sql`DELETE FROM articles_fts WHERE rowid = ${articleId}`);
+  tx.run(sql`DELETE FROM search_photo_refs WHERE article_id = ${articleId}`);
+  tx.run(sql`INSERT INTO articles_fts(rowid, headline, standfirst, body, tags, authors, captions) ${documentSelect(sql`a.id = ${articleId}`)}`);
+  tx.run(sql`INSERT OR IGNORE INTO search_photo_refs(photo_id, article_id) ${photoRefsSelect(sql`a.id = ${articleId}`)}`);
+}
+
+function reindexAll(tx: SqlRunner, ids: number[]): number {
+  for (const id of ids) reindexArticle(tx, id);
+  return ids.length;
+}
+
+/** Re-indexes the articles that show a photo (featured or in the body): call after a caption edit. */
+export function reindexArticlesShowingPhoto(tx: SqlRunner, photoId: number): number {
+  const rows = tx.all<{ id: number }>(sql`SELECT article_id AS id FROM search_photo_refs WHERE photo_id = ${photoId}`);
+  return reindexAll(tx, rows.map((r) => r.id));
+}
+
+/** Re-indexes the articles carrying a tag: call after the tag's name changes. */
+export function reindexArticlesWithTag(tx: SqlRunner, tagId: number): number {
+  const rows = tx.all<{ id: number }>(sql`SELECT article_id AS id FROM article_tags WHERE tag_id = ${tagId}`);
+  return reindexAll(tx, rows.map((r) => r.id));
+}
+
+/** Re-indexes the articles bylined to an author: call after the author's name changes. */
+export function reindexArticlesByAuthor(tx: SqlRunner, authorId: number): number {
+  const rows = tx.all<{ id: number }>(sql`SELECT article_id AS id FROM article_authors WHERE author_id = ${authorId}`);
+  return reindexAll(tx, rows.map((r) => r.id));
+}
+
+/** Rebuilds the whole index in one transaction (readers keep the old index until it commits). */
+export function rebuildSearchIndex(db: Db): { articles: number; tags: number } {
+  const result = db.transaction((tx) => {
+    tx.run(sql`DELETE FROM articles_fts`);
+    tx.run(sql`DELETE FROM search_photo_refs`);
+    tx.run(sql`INSERT INTO articles_fts(rowid, headline, standfirst, body, tags, authors, captions) ${documentSelect(sql`1 = 1`)}`);
+    tx.run(sql`INSERT OR IGNORE INTO search_photo_refs(photo_id, article_id) ${photoRefsSelect(sql`1 = 1`)}`);
+    tx.run(sql`INSERT INTO tags_fts(tags_fts) VALUES ('rebuild')`);
+    const a = tx.get<{ n: number }>(sql`SELECT count(*) AS n FROM articles_fts`)!.n;
+    const t = tx.get<{ n: number }>(sql`SELECT count(*) AS n FROM tags`)!.n;
+    return { articles: a, tags: t };
+  });
+  db.run(sql`INSERT INTO articles_fts(articles_fts) VALUES ('optimize')`);
+  return result;
+}
+
+/**
+ * Compares the index with what it should hold. Empty arrays mean it is in step.
+ * missing: articles not indexed; extra: index rows with no live article; stale: rows whose text differs.
+ */
+export function checkSearchIndex(db: SqlRunner): { missing: number[]; extra: number[]; stale: number[] } {
+  const ids = (q: SQL) => db.all<{ id: number }>(q).map((r) => r.id);
+  return {
+    missing: ids(sql`SELECT a.id FROM articles a WHERE a.deleted_at IS NULL AND a.id NOT IN (SELECT rowid FROM articles_fts) ORDER BY 1`),
+    extra: ids(sql`SELECT rowid AS id FROM articles_fts WHERE rowid NOT IN (SELECT id FROM articles WHERE deleted_at IS NULL) ORDER BY 1`),
+    stale: ids(sql`SELECT id FROM (
+      SELECT rowid AS id, headline, standfirst, body, tags, authors, captions FROM articles_fts
+      EXCEPT ${documentSelect(sql`1 = 1`)}
+    ) ORDER BY 1`),
+  };
+}
+
+// ---- queries -------------------------------------------------------------------------------------
+
+/** `articles.id` is one of the articles matching an FTS5 expression (for date-sorted lists with q). */
+export function matchCondition(match: string): SQL {
+  return sql`${articles.id} IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ${match})`;
+}
+
+export interface RankedId {
+  id: number;
+  /** bm25 with BM25_WEIGHTS: lower is better (negative). */
+  rank: number;
+}
+
+export interface FacetCount {
+  slug: string;
+  name: string;
+  count: number;
+}
+
+const FTS_JOIN = sql`articles_fts JOIN ${articles} ON ${articles.id} = articles_fts.rowid`;
+const where = (match: string, conditions: SQL[]) => and(sql`articles_fts MATCH ${match}`, ...conditions)!;
+
+export function createSearchRepository(db: Db) {
+  return {
+    /**
+     * One page of matches in relevance order (bm25, then id), after the keyset `after`.
+     * `conditions` are filters over the `articles` table (visibility, section, tag…).
+     */
+    async page(match: string, conditions: SQL[], after: RankedId | null, limit: number): Promise<RankedId[]> {
+      const keyset = after ? [sql`(${RANK} > ${after.rank} OR (${RANK} = ${after.rank} AND ${articles.id} > ${after.id}))`] : [];
+      return db.all<RankedId>(sql`
+        SELECT ${articles.id} AS id, ${RANK} AS rank FROM ${FTS_JOIN}
+        WHERE ${where(match, [...conditions, ...keyset])}
+        ORDER BY 2, 1 LIMIT ${limit}`);
+    },
+
+    async count(match: string, conditions: SQL[]): Promise<number> {
+      return db.get<{ n: number }>(sql`SELECT count(*) AS n FROM ${FTS_JOIN} WHERE ${where(match, conditions)}`)!.n;
+    },
+
+    /** Counts per section over the whole result set, most first. */
+    async sectionFacets(match: string, conditions: SQL[], limit: number): Promise<FacetCount[]> {
+      return db.all<FacetCount>(sql`
+        SELECT s.slug AS slug, s.name AS name, count(*) AS count
+        FROM ${FTS_JOIN} JOIN sections s ON s.id = ${articles.sectionId}
+        WHERE ${where(match, conditions)}
+        GROUP BY s.id ORDER BY count DESC, s.name LIMIT ${limit}`);
+    },
+
+    /** Counts per tag over the whole result set, most first. */
+    async tagFacets(match: string, conditions: SQL[], limit: number): Promise<FacetCount[]> {
+      return db.all<FacetCount>(sql`
+        SELECT t.slug AS slug, t.name AS name, count(*) AS count
+        FROM ${FTS_JOIN} JOIN article_tags x ON x.article_id = ${articles.id} JOIN tags t ON t.id = x.tag_id
+        WHERE ${where(match, conditions)}
+        GROUP BY t.id ORDER BY count DESC, t.name LIMIT ${limit}`);
+    },
+
+    /**
+     * FTS5 snippets of the FULL indexed text for `ids`, with MARK_OPEN/MARK_CLOSE around matches:
+     * from the body when it matches there, else from whichever column matched best.
+     * Call it only for articles the caller may read in full.
+     */
+    async fullTextSnippets(match: string, ids: number[]): Promise<Map<number, { body: string; best: string }>> {
+      if (ids.length === 0) return new Map();
+      const args = sql`${MARK_OPEN}, ${MARK_CLOSE}, ${ELLIPSIS}, ${SNIPPET_TOKENS}`;
+      const rows = db.all<{ id: number; body: string; best: string }>(sql`
+        SELECT rowid AS id, snippet(articles_fts, 2, ${args}) AS body, snippet(articles_fts, -1, ${args}) AS best
+        FROM articles_fts WHERE articles_fts MATCH ${match} AND rowid IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`);
+      return new Map(rows.map((r) => [r.id, { body: r.body ?? '', best: r.best ?? '' }]));
+    },
+
+    /** Newest articles (under `conditions`, e.g. visible ones) whose headline matches `match`. */
+    async headlineSuggestions(match: string, conditions: SQL[], limit: number): Promise<{ id: number; slug: string; headline: string }[]> {
+      // Newest first by rowid: FTS5 walks its doclist backwards and stops at LIMIT, no ranking pass.
+      return db.all(sql`
+        SELECT ${articles.id} AS id, ${articles.slug} AS slug, ${articles.headline} AS headline
+        FROM ${FTS_JOIN}
+        WHERE ${where(match, conditions)}
+        ORDER BY articles_fts.rowid DESC LIMIT ${limit}`);
+    },
+
+    /** Tags whose name matches `match` and that label at least one article under `conditions`. */
+    async tagSuggestions(match: string, conditions: SQL[], limit: number): Promise<{ slug: string; name: string }[]> {
+      return db.all(sql`
+        SELECT t.slug AS slug, t.name AS name FROM tags_fts JOIN tags t ON t.id = tags_fts.rowid
+        WHERE tags_fts MATCH ${match}
+          AND EXISTS (SELECT 1 FROM article_tags x JOIN ${articles} ON ${articles.id} = x.article_id
+                      WHERE x.tag_id = t.id AND ${and(...conditions) ?? sql`1 = 1`})
+        ORDER BY tags_fts.rank, t.name LIMIT ${limit}`);
+    },
+  };
+}
+
+export type SearchRepository = ReturnType<typeof createSearchRepository>;

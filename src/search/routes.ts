@@ -1,0 +1,45 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { setNextLink } from '../schemas/pagination.js';
+import { problemResponses } from '../schemas/problem.js';
+import { SearchQuery, SearchResults, SuggestQuery, Suggestions } from './schemas.js';
+import { createSearchService } from './service.js';
+
+const tags = ['Search'];
+
+export const searchRoutes: FastifyPluginAsyncZod = async (app) => {
+  const search = createSearchService(app);
+
+  app.get('/v1/search', {
+    schema: {
+      tags,
+      summary: 'Search articles',
+      description:
+        'Full-text search over headline, standfirst, body, tags, authors and photo captions, most relevant first ' +
+        '(bm25; a headline match outranks a body match). Query language: words (all must match), "exact phrases", ' +
+        '-excluded, a OR b, prefix kaz*, field:word (headline, standfirst, body, tag, author, caption); case and ' +
+        'accents are ignored. Combine with section, tag, author, from, to, access (and status for admins); ' +
+        '`facets=section,tag` adds counts over the whole result set. Each result is the article as this caller may ' +
+        'see it (teaser and paywall without access; the meter is never spent) with a highlighted snippet. A caller ' +
+        'without access may find an article by words past its paywall break, but the snippet then comes from the ' +
+        'teaser and standfirst only. Keyset-paged by (relevance, id).',
+      querystring: SearchQuery,
+      response: { 200: SearchResults, ...problemResponses(400, 401, 403) },
+    },
+  }, async (request, reply) => {
+    const result = await search.search(request.query, request.identity);
+    setNextLink(request, reply, result.meta.nextCursor);
+    return result;
+  });
+
+  app.get('/v1/search/suggest', {
+    schema: {
+      tags,
+      summary: 'Search-box suggestions',
+      description:
+        'Completions while typing: tags and headlines of published articles matching every typed word, the last ' +
+        'one as a prefix (from 2 letters). Cheap enough to call on every keystroke.',
+      querystring: SuggestQuery,
+      response: { 200: Suggestions, ...problemResponses(400, 401) },
+    },
+  }, async (request) => search.suggest(request.query.q, request.query.limit));
+};

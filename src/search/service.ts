@@ -1,0 +1,135 @@
+import type { FastifyInstance } from 'fastify';
+import type { Identity } from '../access/identity.js';
+import { createArticlesRepository, filterConditions, visibleCondition, type ArticleRow } from '../articles/repository.js';
+import { createArticlesService, viewOptions } from '../articles/service.js';
+import { HttpError } from '../lib/httpError.js';
+import { parseSearchQuery, termsForField, MIN_PREFIX_LENGTH, type ParsedQuery, type QueryTerm } from './query.js';
+import { rankedPage } from './ranking.js';
+import { createSearchRepository } from './repository.js';
+import type { Facet, SearchQuery, SearchResults, Suggestions } from './schemas.js';
+import { FACETS } from './schemas.js';
+import { hasMark, highlightSnippet, markedToHtml } from './snippet.js';
+import { normalizedTokens } from './text.js';
+
+/**
+ * Search: finds articles with the FTS5 index, then shows each one through the articles feature's
+ * reader view (src/access/articleView.ts via ArticlesService.present): the same JSON, teaser and
+ * paywall as the article list, and the meter is never spent.
+ *
+ * THE PAYWALL RULE. An article may be FOUND by words past its paywall break (that is how a
+ * reader discovers it), but a caller without access never sees those words:
+ * - full-text snippets (FTS5 snippet() over the whole body) are computed only for articles the
+ *   view granted to this caller;
+ * - everyone else gets a snippet highlighted in JavaScript over the teaser text the view gave
+ *   them (`view.text()`), or the standfirst, with the same tokenizer rules as the index.
+ */
+export const FACET_LIMIT = 25;
+const MAX_SUGGEST_WORDS = 8;
+
+export function createSearchService(app: FastifyInstance) {
+  const repo = createSearchRepository(app.db);
+  const articleRows = createArticlesRepository(app.db);
+  const articles = createArticlesService(app);
+
+  async function rowsInOrder(ids: number[]): Promise<ArticleRow[]> {
+    const byId = new Map((await articleRows.findByIds(ids)).map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id)).filter((r): r is ArticleRow => r !== undefined);
+  }
+
+  function teaserSnippet(parsed: ParsedQuery, teaser: string, standfirst: string | null): string {
+    const fromTeaser = highlightSnippet(teaser, termsForField(parsed, 'body'));
+    if (hasMark(fromTeaser)) return fromTeaser;
+    if (standfirst) {
+      const fromStandfirst = highlightSnippet(standfirst, termsForField(parsed, 'standfirst'));
+      if (hasMark(fromStandfirst) || !fromTeaser) return fromStandfirst;
+    }
+    return fromTeaser;
+  }
+
+  function fullSnippet(snip: { body: string; best: string } | undefined, standfirst: string | null): string {
+    const body = markedToHtml(snip?.body ?? '');
+    if (hasMark(body)) return body;
+    const best = markedToHtml(snip?.best ?? '');
+    if (hasMark(best)) return best;
+    return body || (standfirst ? highlightSnippet(standfirst, []) : '');
+  }
+
+  function parseFacets(raw: string | undefined): Facet[] {
+    if (raw === undefined) return [];
+    const names = [...new Set(raw.split(',').map((s) => s.trim()).filter(Boolean))];
+    const unknown = names.filter((n) => !(FACETS as readonly string[]).includes(n));
+    if (unknown.length > 0) {
+      throw new HttpError(400, `Unknown facet ${unknown.map((u) => `"${u}"`).join(', ')}; allowed: ${FACETS.join(', ')}`, {
+        errors: [{ pointer: '/query/facets', detail: `must be among ${FACETS.join(', ')}` }],
+      });
+    }
+    return names as Facet[];
+  }
+
+  return {
+    async search(query: SearchQuery, identity: Identity): Promise<SearchResults> {
+      const parsed = parseSearchQuery(query.q);
+      const facets = parseFacets(query.facets);
+      const opts = viewOptions(query, false);
+      const at = app.clock.now();
+      // The article list's own filters (visibility for readers, statuses for admins, section, tag…).
+      const filter = await articles.resolveFilter(query, identity, at);
+      const conditions = filterConditions({ ...filter, q: undefined });
+
+      const ranked = await rankedPage(app.db, parsed.match, conditions, query.cursor, query.limit);
+      const records = await articles.hydrate(await rowsInOrder(ranked.hits.map((h) => h.id)));
+      const { items, views } = await articles.present(records, identity, opts);
+
+      // Full-text snippets only for what this caller may read in full.
+      const grantedIds = records.filter((_, i) => views[i].granted).map((r) => r.id);
+      const full = await repo.fullTextSnippets(parsed.match, grantedIds);
+      const rankOf = new Map(ranked.hits.map((h) => [h.id, h.rank]));
+
+      const data = records.map((r, i) => {
+        const view = views[i];
+        const snippet = view.granted ? fullSnippet(full.get(r.id), r.standfirst) : teaserSnippet(parsed, view.text(), r.standfirst);
+        return { article: items[i], snippet, score: Number((-(rankOf.get(r.id) ?? 0)).toPrecision(6)) };
+      });
+
+      const result: SearchResults = { data, meta: { nextCursor: ranked.nextCursor, total: ranked.total } };
+      if (facets.length > 0) {
+        result.facets = {};
+        if (facets.includes('section')) result.facets.section = await repo.sectionFacets(parsed.match, conditions, FACET_LIMIT);
+        if (facets.includes('tag')) result.facets.tag = await repo.tagFacets(parsed.match, conditions, FACET_LIMIT);
+      }
+      return result;
+    },
+
+    /**
+     * Completions for a search box: every typed word must match, the last one as a prefix (when
+     * it has MIN_PREFIX_LENGTH letters; a shorter last word is ignored until it grows). Only
+     * published, visible articles and tags that label one. Cheap: FTS5 prefix indexes (2–4
+     * letters), newest-first by rowid with a LIMIT, no ranking pass.
+     */
+    async suggest(q: string, limit: number): Promise<Suggestions> {
+      let words = normalizedTokens(q).slice(-MAX_SUGGEST_WORDS);
+      const typing = !/\s$/.test(q);
+      if (typing && words.length > 0 && [...words[words.length - 1]].length < MIN_PREFIX_LENGTH) words = words.slice(0, -1);
+      if (words.length === 0) return { tags: [], headlines: [] };
+      const phrase = (w: string, i: number) => `"${w}"${typing && i === words.length - 1 ? '*' : ''}`;
+      const visible = [visibleCondition(app.clock.now().toISOString())];
+      const headlineMatch = words.map((w, i) => `{headline} : ${phrase(w, i)}`).join(' AND ');
+      const tagMatch = words.map(phrase).join(' AND ');
+      const terms: QueryTerm[] = words.map((w, i) => ({ tokens: [w], prefix: typing && i === words.length - 1, field: null, raw: w }));
+      const [tags, headlines] = await Promise.all([
+        repo.tagSuggestions(tagMatch, visible, limit),
+        repo.headlineSuggestions(headlineMatch, visible, limit),
+      ]);
+      return {
+        tags,
+        headlines: headlines.map((h) => ({
+          slug: h.slug,
+          headline: h.headline,
+          highlighted: highlightSnippet(h.headline, terms, 10_000),
+        })),
+      };
+    },
+  };
+}
+
+export type SearchService = ReturnType<typeof createSearchService>;

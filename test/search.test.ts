@@ -3,6 +3,7 @@ import t, { type Test } from 'tap';
 import { authors, sections, tags } from '../src/db/schema/index.js';
 import { checkSearchIndex, rebuildSearchIndex } from '../src/search/repository.js';
 import { buildTestApp, json, type TestApp } from './helpers/app.js';
+import { multipart, picture } from './helpers/photos.js';
 
 /** Sections, tags and authors straight into the database; articles through the API. */
 function taxonomy(ctx: TestApp) {
@@ -236,6 +237,52 @@ t.test('the index follows every write path, inside the write', async (t) => {
   // A rebuild gives the same index.
   rebuildSearchIndex(app.db);
   inStep(t, ctx, 'a rebuild');
+});
+
+t.test('the index follows tag and author renames, tag removal and photo caption edits', async (t) => {
+  const ctx = await buildTestApp(t);
+  taxonomy(ctx);
+  const { app, admin } = ctx;
+  const found = async (q: string) => slugs((await search(ctx, `q=${encodeURIComponent(q)}`)).body);
+
+  const jpeg = await picture(640, 480).jpeg().toBuffer();
+  const form = multipart([
+    { name: 'caption', value: 'Fishermen mend nets at dawn in Aralsk' },
+    { name: 'file', filename: 'nets.jpg', contentType: 'image/jpeg', data: jpeg },
+  ]);
+  const up = await app.inject({ method: 'POST', url: '/v1/photos', headers: { ...admin, ...form.headers }, payload: form.payload });
+  t.equal(up.statusCode, 201, up.body);
+  const photo = json(up);
+  const a = await create(ctx, {
+    headline: 'The sea returns',
+    bodyMarkdown: `${FILLER}\n\n![Nets](photo:${photo.id})`,
+    tags: ['trade'],
+    authors: ['tom-reyes'],
+  });
+  t.same(await found('aralsk'), [a.slug], 'a photo caption is searchable');
+  t.same(await found('caption:fishermen'), [a.slug]);
+
+  const edit = await app.inject({ method: 'PATCH', url: `/v1/photos/${photo.id}`, headers: admin, payload: { caption: 'Trawlers return to Aralsk harbour' } });
+  t.equal(edit.statusCode, 200, edit.body);
+  inStep(t, ctx, 'a caption edit');
+  t.same(await found('fishermen'), [], 'the old caption is gone');
+  t.same(await found('trawlers'), [a.slug], 'the new caption is found');
+
+  const tag = await app.inject({ method: 'PATCH', url: '/v1/tags/trade', headers: admin, payload: { name: 'Commerce' } });
+  t.equal(tag.statusCode, 200, tag.body);
+  inStep(t, ctx, 'a tag rename');
+  t.same(await found('tag:commerce'), [a.slug], 'the new tag name is found');
+  t.same(await found('tag:trade'), [], 'the old one is gone');
+
+  const author = await app.inject({ method: 'PATCH', url: '/v1/authors/tom-reyes', headers: admin, payload: { name: 'Tomás Reyes-Ortega' } });
+  t.equal(author.statusCode, 200, author.body);
+  inStep(t, ctx, 'an author rename');
+  t.same(await found('author:tomas'), [a.slug], 'the new byline is found (accent-insensitive)');
+
+  const del = await app.inject({ method: 'DELETE', url: '/v1/tags/trade?detach=true', headers: admin });
+  t.equal(del.statusCode, 204, del.body);
+  inStep(t, ctx, 'a tag removal');
+  t.same(await found('tag:commerce'), [], 'a removed tag is gone from its articles');
 });
 
 t.test('THE PAYWALL RULE: found by words past the break, but only the teaser shows', async (t) => {

@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { photos } from '../db/schema/index.js';
+import { reindexArticlesShowingPhoto } from '../search/repository.js';
 
 export type PhotoRow = typeof photos.$inferSelect;
 export type NewPhotoRow = typeof photos.$inferInsert;
@@ -71,17 +72,27 @@ export function createPhotosRepository(db: Db) {
         return inserted;
       });
     },
-    /** Updates only if the stored version is still `expectedVersion`; undefined when it moved on. */
+    /**
+     * Updates only if the stored version is still `expectedVersion`; undefined when it moved on.
+     * A caption edit re-indexes the articles showing the photo, in the same transaction (search).
+     */
     async update(id: number, expectedVersion: number, patch: Partial<NewPhotoRow>): Promise<PhotoRow | undefined> {
-      return db
-        .update(photos)
-        .set({ ...patch, version: expectedVersion + 1 })
-        .where(and(eq(photos.id, id), eq(photos.version, expectedVersion)))
-        .returning()
-        .get();
+      return db.transaction((tx) => {
+        const row = tx
+          .update(photos)
+          .set({ ...patch, version: expectedVersion + 1 })
+          .where(and(eq(photos.id, id), eq(photos.version, expectedVersion)))
+          .returning()
+          .get();
+        if (row && patch.caption !== undefined) reindexArticlesShowingPhoto(tx, id);
+        return row;
+      });
     },
     async delete(id: number): Promise<void> {
-      db.delete(photos).where(eq(photos.id, id)).run();
+      db.transaction((tx) => {
+        tx.delete(photos).where(eq(photos.id, id)).run();
+        reindexArticlesShowingPhoto(tx, id); // its caption leaves the search index
+      });
     },
     /**
      * Published or scheduled (not deleted) articles that show the photo: as featured photo or in an

@@ -14,6 +14,8 @@ import { readIptc, type IptcRecords } from './iptc.js';
  */
 export interface EmbeddedMetadata {
   headline: string | null;
+  /** XMP Iptc4xmpCore:AltTextAccessibility (IPTC Photo Metadata 2021). */
+  altText: string | null;
   caption: string | null;
   credit: string | null;
   creator: string | null;
@@ -56,6 +58,7 @@ const NS = {
   xmpRights: 'http://ns.adobe.com/xap/1.0/rights/',
   xmp: 'http://ns.adobe.com/xap/1.0/',
   exif: 'http://ns.adobe.com/exif/1.0/',
+  iptcCore: 'http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/',
 } as const;
 
 // IPTC-IIM record 2 dataset numbers.
@@ -94,6 +97,7 @@ export async function readEmbeddedMetadata(blocks: RawBlocks): Promise<EmbeddedM
   const keywords = xmp.list(NS.dc, 'subject');
   return {
     headline: clip(xmp.text(NS.photoshop, 'Headline') ?? ii(IIM.headline) ?? xmp.text(NS.dc, 'title') ?? ii(IIM.objectName), 500),
+    altText: clip(xmp.text(NS.iptcCore, 'AltTextAccessibility'), 2000),
     caption: clip(xmp.text(NS.dc, 'description') ?? ii(IIM.caption) ?? (description && !BOILERPLATE.test(description) ? description : null), 10_000),
     credit: clip(xmp.text(NS.photoshop, 'Credit') ?? ii(IIM.credit), 500),
     creator: clip(joined(xmp.list(NS.dc, 'creator')) ?? clean(iptc.get(IIM.byline)?.join(', ')) ?? ex('ifd0', 'Artist'), 500),

@@ -186,7 +186,7 @@ export function createPhotosService(deps: PhotosDeps) {
             originalFilename: clean(filename)?.slice(0, 255) ?? null,
             headline: given(fields.headline) ?? embedded.headline,
             caption: given(fields.caption) ?? embedded.caption,
-            altText: given(fields.altText),
+            altText: given(fields.altText) ?? embedded.altText,
             credit: given(fields.credit) ?? embedded.credit,
             creator: given(fields.creator) ?? embedded.creator,
             copyright: given(fields.copyright) ?? embedded.copyright,

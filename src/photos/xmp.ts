@@ -5,6 +5,8 @@
  */
 export interface XmpFields {
   headline?: string;
+  /** Iptc4xmpCore:AltTextAccessibility */
+  altText?: string;
   caption?: string;
   credit?: string;
   creator?: string;
@@ -31,7 +33,8 @@ export function buildXmp(fields: XmpFields): string {
     '<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>' +
     '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">' +
     '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" ' +
-    'xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" xmlns:xmpRights="http://ns.adobe.com/xap/1.0/rights/">' +
+    'xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" xmlns:xmpRights="http://ns.adobe.com/xap/1.0/rights/" ' +
+    'xmlns:Iptc4xmpCore="http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/">' +
     alt('dc:description', fields.caption) +
     alt('dc:title', fields.headline) +
     creator +
@@ -42,6 +45,7 @@ export function buildXmp(fields: XmpFields): string {
     simple('photoshop:Source', fields.source) +
     simple('photoshop:DateCreated', fields.dateCreated?.toISOString().replace(/\.\d{3}Z$/, 'Z')) +
     alt('xmpRights:UsageTerms', fields.usageTerms) +
+    alt('Iptc4xmpCore:AltTextAccessibility', fields.altText) +
     '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
   );
 }

@@ -4,6 +4,8 @@ import { createArticlesService } from '../articles/service.js';
 import { createAuthorsService } from '../authors/service.js';
 import { createSectionsService } from '../sections/service.js';
 import { createTagsService } from '../tags/service.js';
+import { seedSamplePlans } from '../subscriptions/seed.js';
+import { attachSamplePhoto } from '../photos/seed.js';
 import { SAMPLE_SECTIONS } from './sections.js';
 import { SAMPLE_AUTHORS, SAMPLE_STORIES, SAMPLE_TAGS, type SampleStory } from './stories.js';
 
@@ -16,7 +18,8 @@ export interface SeedOptions {
   /**
    * The photos step: stores the story's photo (story.photo) and returns its id, or null to seed the
    * story without one. The returned photo becomes the featured photo and an image block at the
-   * end of the body. Without this step stories are seeded without photos.
+   * end of the body. Defaults to the photos feature's generated sample photos
+   * (src/photos/seed.ts); pass `async () => null` to seed stories without photos.
    */
   attachPhoto?: (story: SampleStory, app: FastifyInstance) => Promise<number | null>;
 }
@@ -31,6 +34,7 @@ export async function seedSampleContent(app: FastifyInstance, options: SeedOptio
   const sections = createSectionsService(app.db, app.clock);
   if ((await sections.list(1)).data.length > 0) return null;
   for (const s of SAMPLE_SECTIONS) await sections.create(s);
+  const plans = await seedSamplePlans(app);
 
   const authors = createAuthorsService(app);
   for (const a of SAMPLE_AUTHORS) await authors.create({ slug: a.slug, name: a.name, bio: a.bio, role: a.role });
@@ -43,7 +47,7 @@ export async function seedSampleContent(app: FastifyInstance, options: SeedOptio
   // Oldest first, so ids follow publication order as they would in a real newsroom.
   const stories = [...SAMPLE_STORIES].sort((x, y) => y.publishedDaysAgo - x.publishedDaysAgo);
   for (const story of stories) {
-    const photoId = options.attachPhoto ? await options.attachPhoto(story, app) : null;
+    const photoId = await (options.attachPhoto ?? attachSamplePhoto)(story, app);
     if (photoId !== null) photos++;
     const at = new Date(now - story.publishedDaysAgo * DAY_MS).toISOString();
     const workflow =
@@ -72,6 +76,7 @@ export async function seedSampleContent(app: FastifyInstance, options: SeedOptio
   }
   return {
     sections: SAMPLE_SECTIONS.length,
+    plans,
     authors: SAMPLE_AUTHORS.length,
     tags: SAMPLE_TAGS.length,
     articles: SAMPLE_STORIES.length,

@@ -299,3 +299,34 @@ t.test('plans: public list, admin CRUD, the free plan is protected', async (t) =
   t.same((await ext.plansFor('public', true)).map((p) => p.slug), ['digital'], 'the archive needs a plan with archive access');
   t.same(await ext.plansFor('public', false), []);
 });
+
+t.test('the log says a mail is waiting, and never carries a token', async (t) => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { Writable } = await import('node:stream');
+  const { buildApp, loggerOptions } = await import('../src/app.js');
+  const { loadConfig } = await import('../src/config.js');
+  const { ManualClock } = await import('../src/lib/clock.js');
+  const dir = mkdtempSync(join(tmpdir(), 'newsdesk-log-'));
+  let log = '';
+  const stream = new Writable({ write(chunk, _enc, cb) { log += chunk.toString(); cb(); } });
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, SEED_SAMPLE_CONTENT: 'false', RATE_LIMIT_MAX: '0', DB_SYNCHRONOUS: 'NORMAL' });
+  const app = await buildApp({ config, clock: new ManualClock(), logger: { ...loggerOptions(config), level: 'info', stream } });
+  t.teardown(async () => { await app.close(); rmSync(dir, { recursive: true, force: true }); });
+  await app.ready();
+  const admin = { authorization: `Bearer ${(await app.keys.create({ name: 'a', scopes: ['admin'] })).token}` };
+
+  const s = await subscriber(app, admin, 'quiet@example.com');
+  await app.inject({ method: 'POST', url: '/v1/auth/magic-link', payload: { email: 'quiet@example.com' } });
+  const link = tokenIn(await outboxMail(app, admin, 'quiet@example.com'));
+  await app.inject({ method: 'POST', url: '/v1/auth/session', payload: { token: link } });
+  await app.inject({ url: '/v1/me', headers: s.auth });
+  await app.inject({ url: `/v1/me?token=${link}`, headers: s.auth });
+  await app.subscriptions.mailer.idle();
+
+  t.match(log, /a mail is waiting in the outbox/);
+  t.notOk(/ndm_/.test(log), 'no one-time token in the log');
+  t.notOk(/nds_/.test(log), 'no session token in the log');
+  t.notOk(log.includes(link.slice(4)), 'not even the token\'s secret');
+});

@@ -24,7 +24,7 @@ export default fp(async function openapiPlugin(app: FastifyInstance) {
           bearerAuth: {
             type: 'http',
             scheme: 'bearer',
-            description: 'An API key (`ndk_…`, admin or syndication scope) or a subscriber session token.',
+            description: 'An API key (`ndk_…`, admin or syndication scope) or a subscriber session token (`nds_…`, from POST /v1/auth/session).',
           },
         },
       },
@@ -36,6 +36,9 @@ export default fp(async function openapiPlugin(app: FastifyInstance) {
         { name: 'Sections', description: 'Sections of the publication' },
         { name: 'Photos', description: 'Photo library: upload with IPTC/XMP/EXIF metadata, editing, renditions for srcset' },
         { name: 'Operations', description: 'Health and readiness probes' },
+        { name: 'Subscriptions', description: 'Plans, sign-up and confirmation, the admin side of subscribers, the mail outbox, and the payment provider webhook' },
+        { name: 'Auth', description: 'Passwordless sign-in: a one-time link by mail, exchanged for a bearer session token (nds_…)' },
+        { name: 'Me', description: 'The signed-in subscriber: plan, entitlements, meter, profile, cancellation, erasure' },
         { name: 'Syndication', description: 'RSS 2.0, Atom 1.0 and JSON Feed 1.1 feeds, IPTC ninjs 3.1, sitemaps; gated articles as teasers unless a partner licence covers them' },
         { name: 'Change feed', description: 'Every change in commit order, with tombstones, for partners that stay in sync without re-crawling' },
         { name: 'API keys', description: 'Admin: API keys, partner licences, feed tokens' },

@@ -5,7 +5,6 @@ import { createAuthorsService } from '../authors/service.js';
 import { createSectionsService } from '../sections/service.js';
 import { createTagsService } from '../tags/service.js';
 import { seedSamplePlans } from '../subscriptions/seed.js';
-import { seedSamplePlans } from '../subscriptions/seed.js';
 import { attachSamplePhoto } from '../photos/seed.js';
 import { SAMPLE_SECTIONS } from './sections.js';
 import { SAMPLE_AUTHORS, SAMPLE_STORIES, SAMPLE_TAGS, type SampleStory } from './stories.js';
@@ -35,7 +34,6 @@ export async function seedSampleContent(app: FastifyInstance, options: SeedOptio
   const sections = createSectionsService(app.db, app.clock);
   if ((await sections.list(1)).data.length > 0) return null;
   for (const s of SAMPLE_SECTIONS) await sections.create(s);
-  const plans = await seedSamplePlans(app);
   const plans = await seedSamplePlans(app);
 
   const authors = createAuthorsService(app);
@@ -78,7 +76,6 @@ export async function seedSampleContent(app: FastifyInstance, options: SeedOptio
   }
   return {
     sections: SAMPLE_SECTIONS.length,
-    plans,
     plans,
     authors: SAMPLE_AUTHORS.length,
     tags: SAMPLE_TAGS.length,

@@ -138,7 +138,12 @@ export function readIptc(block: Buffer): IptcRecords {
 
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 const utf8Lenient = new TextDecoder('utf-8');
-const cp1252 = new TextDecoder('windows-1252');
+// Windows-1252's 0x80–0x9F (Node's TextDecoder treats "windows-1252" as plain Latin-1).
+const CP1252_HIGH =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+const cp1252 = (bytes: Uint8Array) =>
+  Array.from(bytes, (b) => (b >= 0x80 && b <= 0x9f ? CP1252_HIGH[b - 0x80] : String.fromCharCode(b))).join('');
 
 /** Decodes one IPTC string value (see readIptc for the rules). Exported for tests. */
 export function decodeIptcText(bytes: Uint8Array, utf8Declared: boolean): string {
@@ -147,7 +152,7 @@ export function decodeIptcText(bytes: Uint8Array, utf8Declared: boolean): string
   try {
     return utf8Strict.decode(bytes);
   } catch {
-    return cp1252.decode(bytes);
+    return cp1252(bytes);
   }
 }
 

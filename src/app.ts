@@ -7,6 +7,7 @@ import { noPhotos, type PhotoEmbedder } from './schemas/photo.js';
 import { closeDatabase, openDatabase, type Db } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { keysRoutes } from './keys/routes.js';
+import syndicationPlugin from './syndication/plugin.js';
 import { createKeysService, type KeysService } from './keys/service.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { opsRoutes } from './ops/routes.js';
@@ -123,6 +124,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(tagsRoutes);
   await app.register(searchRoutes);
   await app.register(keysRoutes);
+  // Feeds, ninjs, sitemaps, change feed, webhooks (and their delivery worker).
+  await app.register(syndicationPlugin);
 
   return app;
 }

@@ -12,6 +12,7 @@ import {
   tags,
 } from '../db/schema/index.js';
 import { matchCondition, reindexArticle } from '../search/repository.js';
+import { recordArticleChange } from '../syndication/changes.js';
 import type { ArticleSort } from './schemas.js';
 
 /**
@@ -252,6 +253,7 @@ export function createArticlesRepository(db: Db) {
         if (tagIds.length > 0) tx.insert(articleTags).values(tagIds.map((tagId, position) => ({ articleId: created.id, tagId, position }))).run();
         tx.insert(articleRevisions).values({ ...revision, articleId: created.id, version: 1 }).run();
         reindexArticle(tx, created.id); // the search index, in the same transaction
+        recordArticleChange(tx, 'create', created, revision.createdAt); // the change feed and webhooks, same transaction
         return created;
       });
     },
@@ -289,6 +291,7 @@ export function createArticlesRepository(db: Db) {
         if (c.correction) tx.insert(articleCorrections).values({ ...c.correction, articleId: c.id }).run();
         tx.insert(articleRevisions).values({ ...c.revision, articleId: c.id, version }).run();
         reindexArticle(tx, c.id); // the search index, in the same transaction (update, publish, unpublish, delete, restore…)
+        recordArticleChange(tx, c.revision.action, updated, c.revision.createdAt); // the change feed and webhooks, same transaction
         return updated;
       });
     },
@@ -319,6 +322,7 @@ export function createArticlesRepository(db: Db) {
             .values({ articleId, version: row!.version, action: 'update', changedFields: [field], snapshot, actor, createdAt: at })
             .run();
           reindexArticle(tx, articleId); // its tag/byline is gone from the search index too
+          recordArticleChange(tx, 'update', row!, at); // the change feed and webhooks too
         }
         if (kind === 'author') tx.delete(authors).where(eq(authors.id, id)).run();
         else tx.delete(tags).where(eq(tags.id, id)).run();

@@ -21,6 +21,7 @@ import {
   ScheduleBody,
 } from './schemas.js';
 import { createArticlesService } from './service.js';
+import { sendNinjs, wantsNinjs } from '../syndication/routes.js';
 
 const tags = ['Articles'];
 const admin = [{ bearerAuth: [] }];
@@ -60,7 +61,9 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
         'One article as this caller may see it: the full body, or for callers without access the teaser ' +
         '(blocks before the paywall break), full metadata, `access.granted: false` and a `paywall` with plans. ' +
         'Defaults to every format and embed. An old slug answers 301 to the current one. ' +
-        'The ETag depends on the version and on the audience (full or teaser).',
+        'The ETag depends on the version and on the audience (full or teaser). ' +
+        'With `Accept: application/ninjs+json` the answer is the article as IPTC ninjs 3.1 instead ' +
+        '(as /v1/syndication/ninjs/articles/{slug}).',
       params: ArticleParams,
       querystring: ArticleGetQuery,
       response: {
@@ -70,6 +73,9 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
   }, async (request, reply) => {
+    // Content negotiation: IPTC ninjs 3.1 for clients that ask for it (src/syndication).
+    reply.header('vary', 'Accept');
+    if (wantsNinjs(request.headers.accept)) return sendNinjs(app.syndication, request, reply, request.params.slug, '/v1/articles/');
     const result = await articles.read(request.params.slug, request.query, request.identity, {
       // Only a real GET of the single view may open an article by spending the reader's meter.
       spendMeter: request.method === 'GET',
@@ -166,7 +172,7 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
       security: admin,
       params: ArticleParams,
       headers: IfMatchHeaders,
-      body: PublishBody.optional(),
+      body: PublishBody.nullish(),
       response: { 200: Article, ...problemResponses(400, 401, 403, 404, 409, 412, 415, 422) },
     },
   }, async (request, reply) => {

@@ -79,6 +79,7 @@ export const Article = z
     authors: z.array(ArticleAuthorRef).optional().describe('include=authors'),
     tags: z.array(ArticleTagRef).optional().describe('include=tags'),
     photos: z.array(EmbeddedPhoto).optional().describe('include=photos: the featured photo and the images in `blocks`'),
+    usageTerms: z.string().optional().describe("Partner keys only: the usage terms of the key's syndication licence"),
   })
   .meta({
     id: 'Article',

@@ -222,6 +222,7 @@ export function createArticlesService(app: FastifyInstance) {
     const photoIds = needPhotos ? [...new Set(views.flatMap((v) => v.photoIds))] : [];
     const photos: Map<number, EmbeddedPhoto> = photoIds.length > 0 ? await app.photoEmbedder.embed(photoIds, at) : new Map();
     const admin = isAdmin(identity);
+    const usageTerms = identity.kind === 'apiKey' ? identity.licence?.usageTerms ?? undefined : undefined;
 
     const items = records.map((r, i) => {
       const v = views[i];
@@ -262,9 +263,11 @@ export function createArticlesService(app: FastifyInstance) {
         ...(opt.includes.has('authors') ? { authors: r.authors } : {}),
         ...(opt.includes.has('tags') ? { tags: r.tags } : {}),
         ...(opt.includes.has('photos') ? { photos: v.photoIds.map((id) => photos.get(id)).filter((p): p is EmbeddedPhoto => !!p) } : {}),
+        // A partner's licence terms travel with every article it receives (src/keys/licences.ts).
+        ...(usageTerms ? { usageTerms } : {}),
       };
       if (!opt.fields) return full;
-      const out: Record<string, unknown> = { id: full.id, slug: full.slug, access: full.access };
+      const out: Record<string, unknown> = { id: full.id, slug: full.slug, access: full.access, ...(usageTerms ? { usageTerms } : {}) };
       if (!v.granted) out.paywall = full.paywall;
       for (const f of opt.fields) if (f in full) out[f] = full[f as keyof Article];
       return out as Article;

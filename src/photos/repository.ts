@@ -2,6 +2,7 @@ import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client.js';
 import { photos } from '../db/schema/index.js';
 import { reindexArticlesShowingPhoto } from '../search/repository.js';
+import { emitChange } from '../syndication/changes.js';
 
 export type PhotoRow = typeof photos.$inferSelect;
 export type NewPhotoRow = typeof photos.$inferInsert;
@@ -85,6 +86,8 @@ export function createPhotosRepository(db: Db) {
           .returning()
           .get();
         if (row && patch.caption !== undefined) reindexArticlesShowingPhoto(tx, id);
+        // The change feed and photo.updated webhooks, in the same transaction.
+        if (row) emitChange(tx, { type: 'photo.updated', photo: { id, version: row.version } }, row.updatedAt);
         return row;
       });
     },

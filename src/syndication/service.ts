@@ -1,0 +1,250 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { ANONYMOUS, hasScope, isAdmin, type Identity } from '../access/identity.js';
+import { createArticlesService, FULL_VIEW } from '../articles/service.js';
+import type { Article, ArticleListQuery } from '../articles/schemas.js';
+import { HttpError, notFound } from '../lib/httpError.js';
+import { decodeCursor, encodeCursor } from '../schemas/pagination.js';
+import type { DeliveryRow, EndpointRow } from '../webhooks/repository.js';
+import { createChangesRepository, type ChangeRow } from './changes.js';
+import { renderFeed, type FeedFile } from './feeds.js';
+import { articleToNinjs, articleUri, photoToNinjs, type NinjsDocument } from './ninjs.js';
+import { createSyndicationRepository } from './repository.js';
+import { NEWS_MAX_URLS, NEWS_WINDOW_HOURS, newsSitemap, sitemapIndex, sitemapPageCount, urlSet } from './sitemaps.js';
+
+export type FeedScope = { kind: 'all' } | { kind: 'sections' | 'tags' | 'authors'; slug: string };
+
+const ChangeCursor = z.tuple([z.literal('chg'), z.number().int().min(0)]);
+const SCOPE_PARAM = { sections: 'section', tags: 'tag', authors: 'author' } as const;
+const SCOPE_LABEL = { sections: 'Section', tags: 'Tag', authors: 'Author' } as const;
+
+/**
+ * Syndication: feeds, ninjs, sitemaps, the change feed and webhook payloads. Article text comes
+ * only from the articles service's presentation, which builds every article through viewArticle
+ * (src/access/articleView.ts) for the caller: anonymous readers and unlicensed partners get the
+ * teaser; a partner key gets what its licence covers.
+ */
+export function createSyndicationService(app: FastifyInstance) {
+  const articles = createArticlesService(app);
+  const repo = createSyndicationRepository(app.db);
+  const changesRepo = createChangesRepository(app.db);
+  const base = app.config.PUBLIC_BASE_URL.replace(/\/$/, '');
+  const now = () => app.clock.now();
+
+  const articleUrl = (a: { slug: string; canonicalUrl?: string | null }) =>
+    a.canonicalUrl ?? `${base}/v1/articles/${encodeURIComponent(a.slug)}`;
+
+  /** The usage terms a caller's payloads carry: its licence's, else the publication's default. */
+  function usageTermsFor(identity: Identity): string | null {
+    if (identity.kind === 'apiKey' && identity.licence?.usageTerms) return identity.licence.usageTerms;
+    return app.config.SYNDICATION_USAGE_TERMS ?? null;
+  }
+
+  function listQuery(limit: number, extra: Partial<ArticleListQuery> = {}): ArticleListQuery {
+    return {
+      limit,
+      sort: '-publishedAt',
+      format: 'html,text',
+      include: 'authors,tags,section,photos',
+      ...extra,
+    } as ArticleListQuery;
+  }
+
+  const ninjsContext = (a: Article, identity: Identity) => ({
+    baseUrl: base,
+    publicationName: app.config.PUBLICATION_NAME,
+    usageTerms: usageTermsFor(identity),
+    articleUrl: articleUrl(a),
+  });
+
+  /** The identity a webhook endpoint's payloads are built for: its partner key, else anonymous. */
+  async function endpointIdentity(endpoint: EndpointRow): Promise<Identity> {
+    if (!endpoint.keyId) return ANONYMOUS;
+    const key = await app.keys.get(endpoint.keyId);
+    if (!key || key.revokedAt || !key.scopes.includes('syndication')) return ANONYMOUS;
+    const licence = await app.keys.licences.get(key.id);
+    // Never more than a partner: no admin scope, so never drafts or everything.
+    return {
+      kind: 'apiKey',
+      keyId: key.id,
+      name: key.name,
+      scopes: ['syndication'],
+      licence: licence ? { sections: licence.sections, fullText: licence.fullText, usageTerms: licence.usageTerms } : null,
+    };
+  }
+
+  function toChangeEntry(c: ChangeRow) {
+    const isArticle = c.entity === 'article';
+    const gone = c.event === 'article.deleted' || c.event === 'article.unpublished';
+    return {
+      seq: c.seq,
+      cursor: encodeCursor(['chg', c.seq]),
+      type: c.event,
+      entity: c.entity as 'article' | 'photo',
+      id: c.entityId,
+      slug: c.slug,
+      version: c.version,
+      status: c.status,
+      tombstone: gone,
+      occurredAt: c.occurredAt,
+      href: isArticle && !gone && c.slug ? `${base}/v1/articles/${encodeURIComponent(c.slug)}` : null,
+    };
+  }
+
+  return {
+    articles,
+    usageTermsFor,
+    articleUrl,
+
+    /** A feed document (RSS, Atom or JSON Feed) for a scope, newest first, as `identity` may read it. */
+    async feed(scope: FeedScope, file: FeedFile, identity: Identity, selfPath: string): Promise<string> {
+      let title = app.config.PUBLICATION_NAME;
+      let description = `Latest stories from ${app.config.PUBLICATION_NAME}`;
+      let home = base;
+      let filter: Partial<ArticleListQuery> = {};
+      if (scope.kind !== 'all') {
+        const name = await repo.nameOf(scope.kind, scope.slug);
+        if (!name) throw notFound(`${SCOPE_LABEL[scope.kind]} "${scope.slug}"`);
+        title = `${app.config.PUBLICATION_NAME}: ${name}`;
+        description = `Latest stories from ${app.config.PUBLICATION_NAME} — ${SCOPE_LABEL[scope.kind].toLowerCase()} ${name}`;
+        home = `${base}/v1/articles?${SCOPE_PARAM[scope.kind]}=${encodeURIComponent(scope.slug)}`;
+        filter = { [SCOPE_PARAM[scope.kind]]: scope.slug };
+      }
+      const { data } = await articles.list(listQuery(app.config.FEED_ITEMS, filter), identity);
+      const entries = data.map((a) => ({ article: a, url: articleUrl(a), id: articleUri(base, a.id) }));
+      return renderFeed(
+        file,
+        {
+          title,
+          description,
+          selfUrl: `${base}${selfPath}`,
+          homeUrl: home,
+          language: data[0]?.language ?? 'en',
+          publicationName: app.config.PUBLICATION_NAME,
+          usageTerms: usageTermsFor(identity),
+          now: now(),
+        },
+        entries,
+      );
+    },
+
+    /** One article as ninjs (teaser for callers without access), or where its slug moved. */
+    async ninjsArticle(slug: string, identity: Identity): Promise<{ redirect: string } | { doc: NinjsDocument; etag: string }> {
+      const result = await articles.read(slug, {}, identity, { spendMeter: false });
+      if ('redirect' in result) return result;
+      const doc = articleToNinjs(result.article, ninjsContext(result.article, identity));
+      return { doc, etag: result.etag.replace(/^"/, '"ninjs-') };
+    },
+
+    async ninjsList(query: { limit: number; cursor?: string; section?: string; tag?: string; author?: string }, identity: Identity) {
+      const { data, meta } = await articles.list(listQuery(query.limit, query), identity);
+      return { data: data.map((a) => articleToNinjs(a, ninjsContext(a, identity))), meta };
+    },
+
+    async sitemapIndex(pageSize: number): Promise<string> {
+      const at = now().toISOString();
+      const pages = await repo.pageLastmods(at, pageSize);
+      const count = sitemapPageCount(pages.reduce((n, p) => n + p.count, 0), pageSize);
+      const lastmods = new Map(pages.map((p) => [p.page, p.lastmod]));
+      const latest = (await repo.publishedSince('', at, 1))[0];
+      return sitemapIndex([
+        ...Array.from({ length: count }, (_, i) => ({ loc: `${base}/sitemaps/articles-${i + 1}.xml`, lastmod: lastmods.get(i) ?? null })),
+        { loc: `${base}/sitemaps/news.xml`, lastmod: latest?.updatedAt ?? null },
+      ]);
+    },
+
+    /** Page `page` (1-based) of the article sitemap; 404 past the last page. */
+    async sitemapPage(page: number, pageSize: number): Promise<string> {
+      const at = now().toISOString();
+      const total = await repo.countVisible(at);
+      if (page < 1 || page > sitemapPageCount(total, pageSize)) throw notFound(`Sitemap page ${page}`);
+      const rows = await repo.sitemapPage(at, page - 1, pageSize);
+      return urlSet(rows.map((r) => ({ loc: articleUrl(r), lastmod: r.updatedAt })));
+    },
+
+    async newsSitemap(): Promise<string> {
+      const t = now();
+      const since = new Date(t.getTime() - NEWS_WINDOW_HOURS * 3600_000).toISOString();
+      const rows = await repo.publishedSince(since, t.toISOString(), NEWS_MAX_URLS);
+      return newsSitemap(
+        { name: app.config.PUBLICATION_NAME },
+        rows.map((r) => ({ loc: articleUrl(r), title: r.headline, language: r.language, publishedAt: r.publishedAt })),
+      );
+    },
+
+    /**
+     * The change feed after `cursor`, in sequence (= commit) order. Partners see changes of public
+     * articles (and the withdrawal of ones that were public); admins see every change, drafts included.
+     */
+    async changes(query: { since?: string; limit: number; type?: string[] }, identity: Identity) {
+      if (!isAdmin(identity) && !hasScope(identity, 'syndication')) {
+        throw new HttpError(identity.kind === 'anonymous' ? 401 : 403, 'The change feed needs an API key with the "syndication" (or "admin") scope', {
+          headers: identity.kind === 'anonymous' ? { 'www-authenticate': 'Bearer' } : {},
+        });
+      }
+      let since = 0;
+      if (query.since) {
+        try {
+          since = decodeCursor(query.since, ChangeCursor)[1];
+        } catch {
+          throw new HttpError(400, 'The cursor is malformed or does not belong to the change feed', {
+            errors: [{ pointer: '/query/since', detail: 'is not a change-feed cursor' }],
+          });
+        }
+      }
+      const rows = await changesRepo.after(since, query.limit + 1, { publicOnly: !isAdmin(identity), events: query.type });
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      return {
+        data: page.map(toChangeEntry),
+        meta: { nextCursor: encodeCursor(['chg', last ? last.seq : since]), hasMore: rows.length > query.limit },
+      };
+    },
+
+    /** Announces scheduled articles whose time has come (change feed + webhooks). */
+    async sweepScheduled(): Promise<number> {
+      return repo.recordDuePublications(now().toISOString());
+    },
+
+    /**
+     * The JSON body of a webhook delivery (Standard Webhooks shape: type, timestamp, data), built
+     * for the endpoint's partner key (or an anonymous reader): gated stories carry their teaser
+     * unless that key's licence covers them. Rendered at the first attempt and then frozen.
+     */
+    async renderWebhook(delivery: DeliveryRow, endpoint: EndpointRow): Promise<string> {
+      const identity = await endpointIdentity(endpoint);
+      const change = delivery.changeSeq !== null ? await changesRepo.bySeq(delivery.changeSeq) : undefined;
+      const entity = (delivery.data.entity as string) ?? change?.entity ?? 'article';
+      const id = Number(delivery.data.id ?? change?.entityId);
+      const data: Record<string, unknown> = {
+        seq: delivery.changeSeq,
+        entity,
+        id,
+        slug: change?.slug ?? null,
+        version: change?.version ?? null,
+        usageTerms: usageTermsFor(identity),
+      };
+      if (entity === 'article') {
+        const gone = delivery.event === 'article.deleted' || delivery.event === 'article.unpublished';
+        let article: Article | null = null;
+        if (!gone) {
+          const records = await articles.findVisibleByIds([id]);
+          if (records.length > 0) article = (await articles.present(records, identity, FULL_VIEW)).items[0];
+        }
+        data.article = article;
+        data.ninjs = article ? articleToNinjs(article, ninjsContext(article, identity)) : null;
+      } else {
+        const photos = await app.photoEmbedder.embed([id], now());
+        const photo = photos.get(id) ?? null;
+        data.photo = photo;
+        if (photo) {
+          const { name: _name, rel: _rel, ...doc } = photoToNinjs(photo, 'photo', 'photo', { baseUrl: base, usageTerms: usageTermsFor(identity) });
+          data.ninjs = doc;
+        } else data.ninjs = null;
+      }
+      return JSON.stringify({ type: delivery.event, timestamp: change?.occurredAt ?? delivery.createdAt, data });
+    },
+  };
+}
+
+export type SyndicationService = ReturnType<typeof createSyndicationService>;

@@ -179,6 +179,7 @@ t.test('bad uploads are 4xx and leave no file and no row behind', async (t) => {
 
   const truncated = await upload(h, [file(good.subarray(0, Math.floor(good.length * 0.6)))]);
   t.equal(truncated.statusCode, 422, 'a truncated JPEG is 422');
+  t.notOk(json(truncated).detail.includes(h.config.mediaDir), 'the problem does not reveal server paths');
   await assertNothingStored(t, h, 'truncated');
 
   // A valid PNG whose header declares 30,000 × 30,000 pixels (a decompression bomb).

@@ -43,7 +43,7 @@ export async function probeImage(path: string, format: PhotoFormat, maxPixels: n
   try {
     meta = await sharp(path, options).metadata();
   } catch (err) {
-    throw decodeError(err, maxPixels);
+    throw decodeError(err, maxPixels, path);
   }
   if (meta.format !== SHARP_FORMAT[format] || (format === 'avif' && meta.compression !== 'av1')) {
     throw unprocessable(`The file starts like ${format.toUpperCase()} but is not a valid ${format.toUpperCase()} image`);
@@ -70,7 +70,7 @@ export async function probeImage(path: string, format: PhotoFormat, maxPixels: n
       .raw()
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
-    throw decodeError(err, maxPixels);
+    throw decodeError(err, maxPixels, path);
   }
   const { data, info } = thumb;
   let blurhash: string | null = null;
@@ -90,8 +90,9 @@ export async function probeImage(path: string, format: PhotoFormat, maxPixels: n
   };
 }
 
-function decodeError(err: unknown, maxPixels: number): HttpError {
-  const message = err instanceof Error ? err.message : String(err);
+function decodeError(err: unknown, maxPixels: number, path: string): HttpError {
+  // libvips names the file it read; that is a server path, not the client's business.
+  const message = (err instanceof Error ? err.message : String(err)).split(path).join('the file');
   if (/pixel limit/i.test(message)) {
     return unprocessable(`The image has more pixels than the ${maxPixels}-pixel limit`);
   }

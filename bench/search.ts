@@ -6,11 +6,12 @@
  * transaction, then measures the search repository — a relevance page of 20 plus the total, as
  * GET /v1/search runs them — next to the naive alternative on the same data: a
  * `LIKE '%word%'` scan over headline, standfirst and body text with the same page and count.
- * Prints a Markdown table of p50/p95/p99 latencies. The temporary database is deleted at the end.
+ * Prints a Markdown table of p50/p95/p99 latencies. The temporary database is deleted at the end
+ * (`--keep` keeps it for a closer look).
  */
 import { sql } from 'drizzle-orm';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -23,11 +24,15 @@ import { rankedPage } from '../src/search/ranking.js';
 import { createSearchRepository } from '../src/search/repository.js';
 
 const { values: opts } = parseArgs({
-  options: { articles: { type: 'string', default: '100000' }, runs: { type: 'string', default: '40' } },
+  options: {
+    articles: { type: 'string', default: '100000' },
+    runs: { type: 'string', default: '40' },
+    keep: { type: 'boolean', default: false },
+  },
 });
 const N = Number(opts.articles);
 const RUNS = Number(opts.runs);
-const LIKE_RUNS = Math.max(5, Math.round(RUNS / 4));
+const LIKE_RUNS = RUNS;
 
 // ---- deterministic generated text ------------------------------------------------------------------
 let seed = 42;
@@ -100,6 +105,7 @@ const authorIds = Array.from({ length: 50 }, (_, i) =>
 const start = Date.parse('2024-01-01T00:00:00Z');
 const span = Date.parse(nowIso) - start;
 for (let i = 0; i < N; i++) {
+  if (i > 0 && i % 10_000 === 0) process.stderr.write(`  seeded ${i.toLocaleString('en')} articles (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
   const blocks = [
     { type: 'paragraph' as const, text: paragraph() },
     { type: 'paragraph' as const, text: paragraph() },
@@ -144,10 +150,15 @@ function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 }
+/** Up to `runs` timed runs after a warm-up, fewer (at least 10) when one run is slow: about BUDGET_MS per case. */
+const BUDGET_MS = 4000;
 async function time(runs: number, fn: () => Promise<unknown> | unknown): Promise<number[]> {
+  const w = performance.now();
   await fn(); // warm up
+  const once = performance.now() - w;
+  const n = Math.max(10, Math.min(runs, Math.floor(BUDGET_MS / Math.max(once, 0.01))));
   const out: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < n; i++) {
     const a = performance.now();
     await fn();
     out.push(performance.now() - a);
@@ -184,14 +195,15 @@ for (const c of cases) {
   const match = parseSearchQuery(c.q).match;
   const first = await rankedPage(db, match, visible, undefined, 20);
   const fts = await time(RUNS, () => rankedPage(db, match, visible, undefined, 20));
+  const runsNote = fts.length < RUNS ? ` (${fts.length} runs)` : '';
   let likeCells = '— | — | — | —';
   if (c.like) {
     const terms = c.like;
     const n = likeSearch(terms).n;
     const like = await time(LIKE_RUNS, () => likeSearch(terms));
-    likeCells = `${n} | ${percentile(like, 50).toFixed(1)} | ${percentile(like, 95).toFixed(1)} | ${percentile(like, 99).toFixed(1)}`;
+    likeCells = `${n}${like.length < LIKE_RUNS ? ` (${like.length} runs)` : ''} | ${percentile(like, 50).toFixed(1)} | ${percentile(like, 95).toFixed(1)} | ${percentile(like, 99).toFixed(1)}`;
   }
-  rows.push(`| ${c.label} | ${first.total} | ${percentile(fts, 50).toFixed(2)} | ${percentile(fts, 95).toFixed(2)} | ${percentile(fts, 99).toFixed(2)} | ${likeCells} |`);
+  rows.push(`| ${c.label} | ${first.total}${runsNote} | ${percentile(fts, 50).toFixed(2)} | ${percentile(fts, 95).toFixed(2)} | ${percentile(fts, 99).toFixed(2)} | ${likeCells} |`);
 }
 
 const facetTimes = await time(RUNS, async () => {
@@ -213,7 +225,7 @@ for (const prefix of ['ka', 'kaz', 'kazan', 'almaty']) {
 const size = statSync(dbPath).size / 1024 / 1024;
 console.log(`\n## Search benchmark: ${N.toLocaleString('en')} articles\n`);
 console.log(`Seeded and indexed ${indexed.toLocaleString('en')} articles in ${seedSeconds.toFixed(1)} s (one transaction, through the articles repository); database ${size.toFixed(0)} MB.`);
-console.log(`Node ${process.version}, SQLite ${db.get<{ v: string }>(sql`SELECT sqlite_version() AS v`)!.v}. FTS: ${RUNS} runs per query; LIKE: ${LIKE_RUNS} runs. Times in ms; each search = first page of 20 by relevance + total count (LIKE: newest 20 + count).\n`);
+console.log(`Node ${process.version}, SQLite ${db.get<{ v: string }>(sql`SELECT sqlite_version() AS v`)!.v}, ${os.cpus().length} CPUs (load average ${os.loadavg()[0].toFixed(1)}). Up to ${RUNS} runs per query after a warm-up (fewer, at least 10, when a run is slow). Times in ms; each search = first page of 20 by relevance + total count (LIKE: newest 20 + count).\n`);
 console.log('| query | FTS matches | FTS p50 | FTS p95 | FTS p99 | LIKE matches | LIKE p50 | LIKE p95 | LIKE p99 |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows) console.log(r);
@@ -224,4 +236,5 @@ console.log(`| facets (section + tag) for the medium word | ${percentile(facetTi
 for (const r of suggestRows) console.log(r);
 
 closeDatabase(db);
-rmSync(dir, { recursive: true, force: true });
+if (opts.keep) console.log(`\nKept the database at ${dbPath}`);
+else rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,6 @@
+import Database from 'better-sqlite3';
 import { and, sql, type SQL } from 'drizzle-orm';
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client.js';
 import { articles } from '../db/schema/index.js';
 import { MARK_CLOSE, MARK_OPEN, ELLIPSIS, SNIPPET_TOKENS } from './snippet.js';
@@ -57,16 +59,44 @@ function photoRefsSelect(where: SQL): SQL {
     WHERE a.deleted_at IS NULL AND json_extract(b.value, '$.type') = 'image' AND json_extract(b.value, '$.photoId') IS NOT NULL AND ${where}`;
 }
 
+/** The better-sqlite3 connection under a drizzle database or transaction (a driver detail kept here). */
+function clientOf(runner: SqlRunner): Database.Database | null {
+  if ('$client' in runner) return runner.$client;
+  const session = (runner as unknown as { session?: { client?: unknown } }).session;
+  return session?.client instanceof Database ? session.client : null;
+}
+
+/** Prepared once per connection: reindexing is on every write path and in bulk rebuilds. */
+const prepared = new WeakMap<Database.Database, { statement: Database.Statement; arity: number }[]>();
+const dialect = new SQLiteSyncDialect();
+const reindexSql = (id: unknown): SQL[] => [
+  sql`DELETE FROM articles_fts WHERE rowid = ${id}`,
+  sql`DELETE FROM search_photo_refs WHERE article_id = ${id}`,
+  sql`INSERT INTO articles_fts(rowid, headline, standfirst, body, tags, authors, captions) ${documentSelect(sql`a.id = ${id}`)}`,
+  sql`INSERT OR IGNORE INTO search_photo_refs(photo_id, article_id) ${photoRefsSelect(sql`a.id = ${id}`)}`,
+];
+
 /**
  * Re-indexes one article from its stored state: call it inside the write transaction, after the
  * article, its bylines and tags are written. A deleted (or missing) article leaves the index.
  * Synchronous on purpose: better-sqlite3 transactions are synchronous.
  */
 export function reindexArticle(tx: SqlRunner, articleId: number): void {
-  tx.run(sql`DELETE FROM articles_fts WHERE rowid = ${articleId}`);
-  tx.run(sql`DELETE FROM search_photo_refs WHERE article_id = ${articleId}`);
-  tx.run(sql`INSERT INTO articles_fts(rowid, headline, standfirst, body, tags, authors, captions) ${documentSelect(sql`a.id = ${articleId}`)}`);
-  tx.run(sql`INSERT OR IGNORE INTO search_photo_refs(photo_id, article_id) ${photoRefsSelect(sql`a.id = ${articleId}`)}`);
+  const client = clientOf(tx);
+  if (!client) {
+    // Not a connection we can prepare on (should not happen with better-sqlite3): plain drizzle.
+    for (const q of reindexSql(articleId)) tx.run(q);
+    return;
+  }
+  let statements = prepared.get(client);
+  if (!statements) {
+    statements = reindexSql(sql.placeholder('id')).map((q) => {
+      const { sql: text, params } = dialect.sqlToQuery(q);
+      return { statement: client.prepare(text), arity: params.length };
+    });
+    prepared.set(client, statements);
+  }
+  for (const { statement, arity } of statements) statement.run(Array(arity).fill(articleId));
 }
 
 function reindexAll(tx: SqlRunner, ids: number[]): number {
@@ -143,7 +173,9 @@ export interface FacetCount {
   count: number;
 }
 
-const FTS_JOIN = sql`articles_fts JOIN ${articles} ON ${articles.id} = articles_fts.rowid`;
+// CROSS JOIN: SQLite keeps articles_fts as the outer loop (the match list drives; without it the planner may
+// walk every visible article and probe the index once per row).
+const FTS_JOIN = sql`articles_fts CROSS JOIN ${articles} ON ${articles.id} = articles_fts.rowid`;
 const where = (match: string, conditions: SQL[]) => and(sql`articles_fts MATCH ${match}`, ...conditions)!;
 
 export function createSearchRepository(db: Db) {

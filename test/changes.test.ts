@@ -1,6 +1,6 @@
 import t from 'tap';
 import { buildTestApp, json, type TestApp } from './helpers/app.js';
-import { publish, seedTaxonomy } from './helpers/articles.js';
+import { publish, seedTaxonomy } from './helpers/syndication.js';
 
 interface Entry { seq: number; type: string; id: number; slug: string; version: number; tombstone: boolean; cursor: string }
 

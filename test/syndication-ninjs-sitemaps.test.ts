@@ -7,7 +7,7 @@ import { seedSampleContent } from '../src/seed/index.js';
 import { AFTER_PAYWALL_PHRASE, AFTER_PAYWALL_STORY } from '../src/seed/stories.js';
 import { sitemapPageCount } from '../src/syndication/sitemaps.js';
 import { buildTestApp, json } from './helpers/app.js';
-import { publish, seedTaxonomy } from './helpers/articles.js';
+import { publish, seedTaxonomy } from './helpers/syndication.js';
 
 // The official IPTC ninjs 3.1 schema, vendored with its licence (test/fixtures/ninjs-LICENSE.txt).
 const schema = JSON.parse(readFileSync(new URL('./fixtures/ninjs-schema_3.1.json', import.meta.url), 'utf8'));

@@ -8,7 +8,7 @@ import { loadConfig } from '../src/config.js';
 import { ManualClock } from '../src/lib/clock.js';
 import { retryDelayMs } from '../src/webhooks/worker.js';
 import { buildTestApp, json, type TestApp } from './helpers/app.js';
-import { SECRET, publish, seedTaxonomy } from './helpers/articles.js';
+import { SECRET, publish, seedTaxonomy } from './helpers/syndication.js';
 
 /** A gated body whose SECRET words come only after the paywall break. */
 const GATED_MARKDOWN = ['The teaser paragraph, attributed to agencies.', '', '<!-- paywall -->', '', `The rest holds the ${SECRET} words.`].join('\n');

@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { Identity } from '../src/access/identity.js';
 import { ARTICLE_FIELDS, ARTICLE_FORMATS, ARTICLE_INCLUDES } from '../src/articles/schemas.js';
 import { buildTestApp, json } from './helpers/app.js';
@@ -6,7 +6,7 @@ import { GATED_MARKDOWN, SECRET, fakePhotos, post, publish, seedTaxonomy } from 
 
 const DAY = 86_400_000;
 
-async function setup(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function setup(t: Test) {
   const ctx = await buildTestApp(t);
   const { app, admin } = ctx;
   app.photoEmbedder = fakePhotos();

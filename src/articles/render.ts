@@ -52,6 +52,23 @@ export function inlineText(source: string): string {
   return decodeHTML(sanitizeHtml(html, TEXT_OPTIONS)).replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * Plain fields (attribution, captions, alt text, embed titles): any markup in them is removed,
+ * entities decoded — the same text in HTML (escaped again) and in plain text.
+ */
+export function plainField(s: string): string {
+  return decodeHTML(sanitizeHtml(s, TEXT_OPTIONS)).replace(/\s+/g, ' ').trim();
+}
+
+/** An https URL in its normalised form (quotes and angle brackets percent-encoded). */
+function safeUrl(u: string): string {
+  try {
+    return new URL(u).href;
+  } catch {
+    return '';
+  }
+}
+
 /** Renders blocks to sanitised HTML. `photos` supplies image data; without it images render from the block alone. */
 export function renderHtml(blocks: readonly Block[], photos: ReadonlyMap<number, EmbeddedPhoto> = new Map()): string {
   const parts: string[] = [];
@@ -65,7 +82,7 @@ export function renderHtml(blocks: readonly Block[], photos: ReadonlyMap<number,
         break;
       case 'quote':
         parts.push(
-          `<blockquote><p>${renderInline(b.text)}</p>${b.attribution ? `<footer>— <cite>${escapeHtml(b.attribution)}</cite></footer>` : ''}</blockquote>`,
+          `<blockquote><p>${renderInline(b.text)}</p>${b.attribution && plainField(b.attribution) ? `<footer>— <cite>${escapeHtml(plainField(b.attribution))}</cite></footer>` : ''}</blockquote>`,
         );
         break;
       case 'list': {
@@ -78,8 +95,8 @@ export function renderHtml(blocks: readonly Block[], photos: ReadonlyMap<number,
         break;
       case 'embed':
         parts.push(
-          `<figure class="embed"><a href="${escapeHtml(b.url)}" rel="noopener nofollow">${escapeHtml(b.title ?? b.url)}</a>${
-            b.provider ? ` <span class="provider">${escapeHtml(b.provider)}</span>` : ''
+          `<figure class="embed"><a href="${escapeHtml(safeUrl(b.url))}" rel="noopener nofollow">${escapeHtml((b.title && plainField(b.title)) || safeUrl(b.url))}</a>${
+            b.provider && plainField(b.provider) ? ` <span class="provider">${escapeHtml(plainField(b.provider))}</span>` : ''
           }</figure>`,
         );
         break;
@@ -91,8 +108,8 @@ export function renderHtml(blocks: readonly Block[], photos: ReadonlyMap<number,
 }
 
 function renderImage(b: Extract<Block, { type: 'image' }>, photo: EmbeddedPhoto | undefined): string {
-  const caption = b.caption ?? photo?.caption ?? null;
-  const alt = b.altText ?? photo?.altText ?? caption ?? '';
+  const caption = (b.caption ? plainField(b.caption) : null) || photo?.caption || null;
+  const alt = (b.altText ? plainField(b.altText) : null) || photo?.altText || caption || '';
   let img = '';
   if (photo && photo.renditions.length > 0) {
     const jpeg = photo.renditions.filter((r) => r.format === 'jpeg');
@@ -122,20 +139,23 @@ export function renderText(blocks: readonly Block[], photos: ReadonlyMap<number,
       case 'quote': {
         const quote = inlineText(b.text);
         const quoted = /^["“«„']/.test(quote) ? quote : `“${quote}”`;
-        parts.push(`${quoted}${b.attribution ? `\n— ${b.attribution}` : ''}`);
+        const by = b.attribution ? plainField(b.attribution) : '';
+        parts.push(`${quoted}${by ? `\n— ${by}` : ''}`);
         break;
       }
       case 'list':
         parts.push(b.items.map((item, i) => `${b.ordered ? `${i + 1}.` : '-'} ${inlineText(item)}`).join('\n'));
         break;
       case 'image': {
-        const caption = b.caption ?? photos.get(b.photoId)?.caption;
+        const caption = (b.caption ? plainField(b.caption) : null) || photos.get(b.photoId)?.caption;
         if (caption) parts.push(caption);
         break;
       }
-      case 'embed':
-        parts.push(b.title ? `${b.title} (${b.url})` : b.url);
+      case 'embed': {
+        const title = b.title ? plainField(b.title) : '';
+        parts.push(title ? `${title} (${safeUrl(b.url)})` : safeUrl(b.url));
         break;
+      }
       case 'paywall':
         break;
     }

@@ -107,3 +107,17 @@ t.test('a feed token in a URL never reaches the log', async (t) => {
   t.match(logged, /token=\[redacted\]/, 'the URL is logged with the token redacted');
   t.notMatch(logged, secret.slice(4, 20), 'no part of the token is logged');
 });
+
+t.test('a feed token counts against its key\'s own rate limit', async (t) => {
+  const { app, admin } = await buildTestApp(t, { env: { RATE_LIMIT_MAX: '100' } });
+  const partner = await app.keys.create({ name: 'Reader app', scopes: ['syndication'], licence: { sections: null, fullText: false, usageTerms: null, rateLimit: 2 } });
+  const { token } = json(await app.inject({ method: 'POST', url: `/v1/admin/keys/${partner.key.id}/feed-tokens`, headers: admin }));
+  const first = await app.inject({ url: `/v1/feeds/rss.xml?token=${token}` });
+  t.equal(first.statusCode, 200);
+  t.equal(first.headers['ratelimit-limit'], '2', 'the key\'s limit, not the per-IP one');
+  await app.inject({ url: `/v1/feeds/atom.xml?token=${token}` });
+  const limited = await app.inject({ url: `/v1/feeds/feed.json?token=${token}` });
+  t.equal(limited.statusCode, 429);
+  t.ok(Number(limited.headers['retry-after']) > 0);
+  t.equal((await app.inject({ url: '/v1/feeds/rss.xml' })).statusCode, 200, 'anonymous readers on the same IP are not affected');
+});

@@ -496,7 +496,7 @@ export function createArticlesService(app: FastifyInstance) {
       return ids.map((id) => byId.get(id)).filter((r): r is ArticleRecord => !!r);
     },
 
-    async list(query: ArticleListQuery, identity: Identity): Promise<{ data: Article[]; meta: { nextCursor: string | null; total: number } }> {
+    async list(query: ArticleListQuery, identity: Identity): Promise<{ data: Article[]; meta: { nextCursor: string | null; total?: number } }> {
       const opts = viewOptions(query, false);
       const at = now();
       const filter = await resolveFilter(query, identity, at);
@@ -530,7 +530,8 @@ export function createArticlesService(app: FastifyInstance) {
         data: items,
         meta: {
           nextCursor: more && last ? encodeCursor([sort, key.of(last), last.id]) : null,
-          total: await repo.count(filter),
+          // The count costs a pass over everything the filter matches: only the first page has it.
+          ...(query.cursor ? {} : { total: await repo.count(filter) }),
         },
       };
     },

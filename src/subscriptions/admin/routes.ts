@@ -46,8 +46,10 @@ export function adminRoutes(admin: AdminService): FastifyPluginAsyncZod {
         description: 'Admin only. The same filters as the list, every matching subscriber, streamed as `text/csv` (RFC 4180; cells that a spreadsheet would run as formulas are prefixed with an apostrophe).',
         security,
         querystring: AdminSubscriberExportQuery,
-        produces: ['text/csv'],
-        response: { 200: z.string().describe('CSV with a header row'), ...problemResponses(400, 401, 403) },
+        response: {
+          200: { description: 'CSV with a header row', content: { 'text/csv': { schema: z.string() } } },
+          ...problemResponses(400, 401, 403),
+        },
       },
     }, async (request, reply) => {
       const { plan, ...rest } = request.query;

@@ -198,6 +198,17 @@ export function createAccountsRepository(db: Db) {
     async session(id: string): Promise<SessionRow | undefined> {
       return direct.sessionById(id);
     },
+    /** A session with its subscriber, subscription and plan, in one query (the per-request path). */
+    async sessionAccount(id: string): Promise<(Account & { session: SessionRow }) | undefined> {
+      return db
+        .select({ session: sessions, subscriber: subscribers, subscription: subscriptions, plan: plans })
+        .from(sessions)
+        .innerJoin(subscribers, eq(subscribers.id, sessions.subscriberId))
+        .leftJoin(subscriptions, eq(subscriptions.subscriberId, subscribers.id))
+        .leftJoin(plans, eq(plans.id, subscriptions.planId))
+        .where(eq(sessions.id, id))
+        .get();
+    },
     async planBySlug(slug: string): Promise<PlanRow | undefined> {
       return direct.planBySlug(slug);
     },

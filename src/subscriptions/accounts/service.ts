@@ -318,20 +318,21 @@ export function createAccountsService(deps: { db: Db; clock: Clock; config: Conf
     async resolveSession(token: string): Promise<Identity | null> {
       const parsed = parseToken(SESSION_TOKEN_PREFIX, token);
       if (!parsed) return null;
-      const session = await repo.session(parsed.id);
-      if (!session || !secretMatches(parsed.secret, session.secretHash)) return null;
+      const found = await repo.sessionAccount(parsed.id);
+      if (!found || !secretMatches(parsed.secret, found.session.secretHash)) return null;
       const now = clock.now();
-      if (session.revokedAt || session.expiresAt <= now.toISOString()) return null;
-      const account = await repo.account(session.subscriberId);
-      if (!account || account.subscriber.status !== 'active' || !account.subscriber.email) return null;
-      const applies = effectivePlan(account.subscription, account.plan, await freePlan(), now);
+      if (found.session.revokedAt || found.session.expiresAt <= now.toISOString()) return null;
+      const { subscriber, subscription, plan } = found;
+      if (subscriber.status !== 'active' || !subscriber.email) return null;
+      // One query for a paying reader; the free plan and the month's reads only when they matter.
+      const applies = plan && subscriptionIsCurrent(subscription, now) ? plan : await freePlan();
       const limit = config.METER_FREE_ARTICLES;
-      const reads = applies.metered && limit > 0 ? await repo.readsInPeriod(account.subscriber.id, meterPeriod(now)) : [];
+      const reads = applies.metered && limit > 0 ? await repo.readsInPeriod(subscriber.id, meterPeriod(now)) : [];
       return {
         kind: 'subscriber',
-        subscriberId: account.subscriber.id,
-        sessionId: session.id,
-        email: account.subscriber.email,
+        subscriberId: subscriber.id,
+        sessionId: found.session.id,
+        email: subscriber.email,
         planSlug: applies.slug,
         entitlements: entitlementsOf(applies, limit, reads),
       };

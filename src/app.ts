@@ -94,6 +94,14 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.setSerializerCompiler(serializerCompiler);
   // JSON only: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
+  // An empty JSON body means "no body" (curl -X POST … -H 'Content-Type: application/json' on an
+  // action such as publish); routes that need a body still answer 400 naming it.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
+    parseJson(request, body.toString(), done);
+  });
 
   app.decorate('config', config);
   app.decorate('db', db);

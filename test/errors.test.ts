@@ -29,6 +29,11 @@ t.test('every error is RFC 9457 problem+json', async (t) => {
   const empty = await app.inject({ method: 'POST', url: '/v1/sections', headers: { ...admin, 'content-type': 'application/json' }, payload: '' });
   isProblem(t, empty, 400);
 
+  // An empty body sent as JSON means "no body": fine for actions, a 400 where a body is required.
+  await app.inject({ method: 'POST', url: '/v1/sections', headers: admin, payload: { name: 'Temp' } });
+  const bodyless = await app.inject({ method: 'DELETE', url: '/v1/sections/temp', headers: { ...admin, 'content-type': 'application/json' }, payload: '' });
+  t.equal(bodyless.statusCode, 204, 'a bodyless action with a JSON content type is accepted');
+
   const text = await app.inject({ method: 'POST', url: '/v1/sections', headers: { ...admin, 'content-type': 'text/plain' }, payload: 'name=World' });
   isProblem(t, text, 415);
 

@@ -14,7 +14,7 @@ export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: int(0, 65535).default(3000),
-  PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
+  PUBLIC_BASE_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_PATH: z.string().min(1).optional(),
@@ -86,7 +86,9 @@ export const configSchema = z.object({
 
 export type Env = z.infer<typeof configSchema>;
 
-export interface Config extends Env {
+export interface Config extends Omit<Env, 'PUBLIC_BASE_URL'> {
+  /** Set, or http://localhost:<PORT> when not set. */
+  PUBLIC_BASE_URL: string;
   databasePath: string;
   mediaDir: string;
   corsOrigins: string[] | '*';
@@ -113,6 +115,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const origins = e.CORS_ORIGINS.trim();
   return {
     ...e,
+    PUBLIC_BASE_URL: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     databasePath: e.DATABASE_PATH ?? `${e.DATA_DIR}/newsdesk.db`,
     mediaDir: e.MEDIA_DIR ?? `${e.DATA_DIR}/media`,
     corsOrigins: origins === '*' ? '*' : origins.split(',').map((o) => o.trim()).filter(Boolean),

@@ -13,6 +13,8 @@ t.test('defaults make a working configuration', async (t) => {
 t.test('values are parsed and derived paths follow DATA_DIR', async (t) => {
   const c = loadConfig({ PORT: '8080', DATA_DIR: '/srv/nd', CORS_ORIGINS: 'https://a.example, https://b.example', SEED_SAMPLE_CONTENT: 'false' });
   t.equal(c.PORT, 8080);
+  t.equal(c.PUBLIC_BASE_URL, 'http://localhost:8080', 'the public URL follows PORT unless set');
+  t.equal(loadConfig({ PUBLIC_BASE_URL: 'https://api.example.com/' }).PUBLIC_BASE_URL, 'https://api.example.com');
   t.equal(c.databasePath, '/srv/nd/newsdesk.db');
   t.same(c.corsOrigins, ['https://a.example', 'https://b.example']);
   t.equal(c.SEED_SAMPLE_CONTENT, false);

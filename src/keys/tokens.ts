@@ -1,4 +1,6 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+
+export { hashSecret, secretMatches } from '../lib/secrets.js';
 
 /**
  * API key tokens look like `ndk_<id>_<secret>`. The id finds the row; the secret is compared
@@ -26,14 +28,4 @@ export function formatKey(id: string, secret: string): string {
 export function parseKey(token: string): ParsedKey | null {
   const m = /^ndk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/.exec(token);
   return m ? { id: m[1], secret: m[2] } : null;
-}
-
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
-}
-
-export function secretMatches(secret: string, storedHash: string): boolean {
-  const a = Buffer.from(hashSecret(secret), 'hex');
-  const b = Buffer.from(storedHash, 'hex');
-  return a.length === b.length && timingSafeEqual(a, b);
 }

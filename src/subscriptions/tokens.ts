@@ -1,4 +1,7 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashSecret } from '../lib/secrets.js';
+
+export { hashSecret, secretMatches } from '../lib/secrets.js';
 
 /**
  * Subscriber secrets. Both kinds are `<prefix><id>_<secret>`: the id finds the row, the secret
@@ -24,14 +27,4 @@ export function parseToken(prefix: string, token: string): ParsedToken | null {
   if (!token.startsWith(prefix)) return null;
   const m = /^([0-9a-f]{24})_([A-Za-z0-9_-]{43})$/.exec(token.slice(prefix.length));
   return m ? { id: m[1], secret: m[2] } : null;
-}
-
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
-}
-
-export function secretMatches(secret: string, storedHash: string): boolean {
-  const a = Buffer.from(hashSecret(secret), 'hex');
-  const b = Buffer.from(storedHash, 'hex');
-  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -73,7 +73,9 @@ export const articles = sqliteTable(
     version: integer('version').notNull().default(1),
   },
   (t) => [
-    index('articles_published_id_idx').on(t.publishedAt, t.id),
+    // Reader lists walk this index in (published_at, id) order; status, deleted_at, access and version
+    // make it covering for what a list page needs before any body is read (visibility, counts, cache keys).
+    index('articles_published_id_idx').on(t.publishedAt, t.id, t.status, t.deletedAt, t.access, t.version),
     index('articles_updated_id_idx').on(t.updatedAt, t.id),
     index('articles_section_published_idx').on(t.sectionId, t.publishedAt, t.id),
     index('articles_status_published_idx').on(t.status, t.publishedAt),

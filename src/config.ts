@@ -48,6 +48,7 @@ export const configSchema = z.object({
   TEASER_BLOCKS: int(1, 50).default(3),
   ARCHIVE_AFTER_DAYS: int(0, 36_500).default(60),
   METER_FREE_ARTICLES: int(0, 1000).default(3),
+  CACHE_ARTICLES_MB: int(0, 4096).default(32),
   PAYWALL_MESSAGE: z
     .string()
     .min(1)

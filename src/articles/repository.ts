@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import {
   articleAuthors,
@@ -20,6 +20,8 @@ import type { ArticleSort } from './schemas.js';
  * inside one function here (insert/change), so nothing is ever half-saved.
  */
 export type ArticleRow = typeof articles.$inferSelect;
+/** An article row without its body and body text: enough to find, page, check and cache-key it. */
+export type ArticleHead = Omit<ArticleRow, 'body' | 'bodyText'>;
 export type ArticleInsert = typeof articles.$inferInsert;
 export type RevisionRow = typeof articleRevisions.$inferSelect;
 
@@ -67,13 +69,15 @@ export interface ArticleChange {
 }
 
 /** A visible-to-readers condition at `at` (ISO): the one definition of "published". */
-export function visibleCondition(at: string): SQL {
+export function visibleCondition(at: string, options: { seek?: boolean } = {}): SQL {
   return and(
     // Unary + keeps SQLite from choosing the status index, so reader lists walk
     // articles_published_id_idx in order (a keyset seek, no sort of every visible row).
     sql`+${articles.status} IN ('published', 'scheduled')`,
     isNotNull(articles.publishedAt),
-    lte(articles.publishedAt, at),
+    // seek: false when a cursor bounds the walk: SQLite would otherwise seek from `at` and read every
+    // row down to the cursor (page 5,000 cost 4× page 1); with + it seeks to the cursor itself.
+    options.seek === false ? sql`+${articles.publishedAt} <= ${at}` : lte(articles.publishedAt, at),
     isNull(articles.deletedAt),
   )!;
 }
@@ -117,25 +121,95 @@ export function filterConditions(f: ArticleFilter): SQL[] {
 }
 
 /** The sort key of a list, as SQL and as read from a row (for cursors). */
-export function sortKey(sort: ArticleSort, readers: boolean): { expr: SQL; desc: boolean; of: (r: ArticleRow) => string } {
-  if (sort === '-updatedAt') return { expr: sql`${articles.updatedAt}`, desc: true, of: (r) => r.updatedAt };
+export function sortKey(sort: ArticleSort, readers: boolean): { expr: SQL; desc: boolean; of: (r: { updatedAt?: string; publishedAt: string | null }) => string } {
+  if (sort === '-updatedAt') return { expr: sql`${articles.updatedAt}`, desc: true, of: (r) => r.updatedAt ?? '' };
   // Readers only see rows with a publication time, so the plain column (and its index) serves;
   // admin lists include drafts, which sort as '' (last in -publishedAt).
   const expr = readers ? sql`${articles.publishedAt}` : sql`ifnull(${articles.publishedAt}, '')`;
   return { expr, desc: sort === '-publishedAt', of: (r) => r.publishedAt ?? '' };
 }
 
+const { body: _body, bodyText: _bodyText, ...HEAD_COLUMNS } = getTableColumns(articles);
+
+/** What a list page reads per article before rendering: all in articles_published_id_idx. */
+const PAGE_COLUMNS = { id: articles.id, version: articles.version, access: articles.access, publishedAt: articles.publishedAt };
+export type ArticlePageRow = Pick<ArticleRow, 'id' | 'version' | 'access' | 'publishedAt'> & { updatedAt?: string };
+/** Filter fields that become statement parameters (the others shape the statement). */
+const FILTER_PARAMS = ['sectionId', 'tagId', 'authorId', 'from', 'to', 'access', 'q'] as const;
+
+/** Statements of the hot read paths, prepared once per connection (drizzle builds and SQLite parses them once). */
+function buildPrepared(db: Db) {
+  const ids = sql`(SELECT value FROM json_each(${sql.placeholder('ids')}))`;
+  return {
+    bySlug: db.select().from(articles).where(eq(articles.slug, sql.placeholder('slug'))).prepare(),
+    headBySlug: db.select(HEAD_COLUMNS).from(articles).where(eq(articles.slug, sql.placeholder('slug'))).prepare(),
+    byIds: db.select().from(articles).where(inArray(articles.id, ids)).prepare(),
+    sections: db.select({ id: sections.id, slug: sections.slug, name: sections.name }).from(sections).where(inArray(sections.id, ids)).prepare(),
+    bylines: db
+      .select({ articleId: articleAuthors.articleId, id: authors.id, slug: authors.slug, name: authors.name, role: authors.role, photoId: authors.photoId })
+      .from(articleAuthors)
+      .innerJoin(authors, eq(authors.id, articleAuthors.authorId))
+      .where(inArray(articleAuthors.articleId, ids))
+      .orderBy(asc(articleAuthors.articleId), asc(articleAuthors.position))
+      .prepare(),
+    tags: db
+      .select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
+      .from(articleTags)
+      .innerJoin(tags, eq(tags.id, articleTags.tagId))
+      .where(inArray(articleTags.articleId, ids))
+      .orderBy(asc(articleTags.articleId), asc(articleTags.position))
+      .prepare(),
+    corrections: db
+      .select({ articleId: articleCorrections.articleId, at: articleCorrections.createdAt, text: articleCorrections.text })
+      .from(articleCorrections)
+      .where(inArray(articleCorrections.articleId, ids))
+      .orderBy(asc(articleCorrections.articleId), asc(articleCorrections.createdAt), asc(articleCorrections.id))
+      .prepare(),
+    /** Keyset page statements by filter shape (see page()). */
+    pages: new Map<string, { all(params: Record<string, unknown>): unknown[] }>(),
+    // Moves after any committed write: this connection's (total_changes) or another's (data_version).
+    changeMark: db.$client.prepare('SELECT total_changes(), data_version FROM pragma_data_version').raw(),
+    nextVisible: db
+      .select({ at: sql<string | null>`min(${articles.publishedAt})` })
+      .from(articles)
+      .where(and(inArray(articles.status, ['published', 'scheduled']), gt(articles.publishedAt, sql.placeholder('at')), isNull(articles.deletedAt)))
+      .prepare(),
+  };
+}
+const prepared = new WeakMap<object, ReturnType<typeof buildPrepared>>();
+function preparedFor(db: Db) {
+  let p = prepared.get(db.$client);
+  if (!p) prepared.set(db.$client, (p = buildPrepared(db)));
+  return p;
+}
+
 export function createArticlesRepository(db: Db) {
+  const q = preparedFor(db);
   return {
     async findBySlug(slug: string): Promise<ArticleRow | undefined> {
-      return db.select().from(articles).where(eq(articles.slug, slug)).get();
+      return q.bySlug.get({ slug });
+    },
+    /** The article with this slug, without its body (see findByIds for the whole row). */
+    async headBySlug(slug: string): Promise<ArticleHead | undefined> {
+      return q.headBySlug.get({ slug });
+    },
+    /**
+     * A value that changes after any committed write to the database, by this process or another:
+     * what caches of rendered articles key on (src/articles/cache.ts).
+     */
+    async changeMark(): Promise<string> {
+      return (q.changeMark.get() as number[]).join(':');
+    },
+    /** The earliest publication time after `at` (ISO) of an article that is not visible yet: lists change then. */
+    async nextVisibleAfter(at: string): Promise<string | null> {
+      return q.nextVisible.get({ at })?.at ?? null;
     },
     async findById(id: number): Promise<ArticleRow | undefined> {
       return db.select().from(articles).where(eq(articles.id, id)).get();
     },
     async findByIds(ids: number[]): Promise<ArticleRow[]> {
       if (ids.length === 0) return [];
-      return db.select().from(articles).where(inArray(articles.id, ids)).all();
+      return q.byIds.all({ ids: JSON.stringify(ids) });
     },
     /** The article that used to have `slug`. */
     async findByOldSlug(slug: string): Promise<ArticleRow | undefined> {
@@ -157,65 +231,61 @@ export function createArticlesRepository(db: Db) {
       return new Set([...cur, ...old].map((r) => r.s));
     },
 
-    async page(filter: ArticleFilter, sort: ArticleSort, after: { key: string; id: number } | null, limit: number): Promise<ArticleRow[]> {
+    /**
+     * One keyset page: the keys of its articles (id, version, access, publishedAt — from the
+     * covering articles_published_id_idx for reader lists, no body read), not the articles: fetch
+     * those with findByIds for what must be rendered. The statement is prepared once per filter shape.
+     */
+    async page(filter: ArticleFilter, sort: ArticleSort, after: { key: string; id: number } | null, limit: number): Promise<ArticlePageRow[]> {
       const readers = filter.visibleAt !== undefined;
-      const k = sortKey(sort, readers);
-      const conds = filterConditions(filter);
-      if (after) {
-        conds.push(
-          k.desc
-            ? sql`(${k.expr} < ${after.key} OR (${k.expr} = ${after.key} AND ${articles.id} < ${after.id}))`
-            : sql`(${k.expr} > ${after.key} OR (${k.expr} = ${after.key} AND ${articles.id} > ${after.id}))`,
-        );
+      const present = FILTER_PARAMS.filter((name) => filter[name] !== undefined);
+      const shape = `${sort}|${readers ? 'readers' : filter.status ?? '-'}|${after ? 'after' : 'first'}|${present.join(',')}`;
+      let statement = q.pages.get(shape);
+      if (!statement) {
+        const k = sortKey(sort, readers);
+        const p = <T>(name: string) => sql.placeholder(name) as unknown as T;
+        const f: ArticleFilter = { now: p('now'), status: filter.status };
+        for (const name of present) (f as unknown as Record<string, unknown>)[name] = sql.placeholder(name);
+        const conds = readers
+          ? [...filterConditions({ ...f, status: 'all' }), visibleCondition(p('visibleAt'), { seek: !after })]
+          : filterConditions(f);
+        if (after) {
+          const [key, id] = [sql.placeholder('afterKey'), sql.placeholder('afterId')];
+          conds.push(k.desc ? sql`(${k.expr}, ${articles.id}) < (${key}, ${id})` : sql`(${k.expr}, ${articles.id}) > (${key}, ${id})`);
+        }
+        statement = db
+          .select(sort === '-updatedAt' ? { ...PAGE_COLUMNS, updatedAt: articles.updatedAt } : PAGE_COLUMNS)
+          .from(articles)
+          .where(and(...conds))
+          .orderBy(k.desc ? desc(k.expr) : asc(k.expr), k.desc ? desc(articles.id) : asc(articles.id))
+          .limit(sql.placeholder('limit'))
+          .prepare();
+        q.pages.set(shape, statement);
       }
-      return db
-        .select()
-        .from(articles)
-        .where(and(...conds))
-        .orderBy(k.desc ? desc(k.expr) : asc(k.expr), k.desc ? desc(articles.id) : asc(articles.id))
-        .limit(limit)
-        .all();
+      const params: Record<string, unknown> = { now: filter.now, visibleAt: filter.visibleAt, afterKey: after?.key, afterId: after?.id, limit };
+      for (const name of present) params[name] = filter[name];
+      return statement.all(params) as ArticlePageRow[];
     },
     async count(filter: ArticleFilter): Promise<number> {
       return db.$count(articles, and(...filterConditions(filter)));
     },
 
     /** Sections, bylines, tags and corrections of many articles at once (no N+1). */
-    async related(rows: ArticleRow[]) {
+    async related(rows: Pick<ArticleRow, 'id' | 'sectionId'>[]) {
       const ids = rows.map((r) => r.id);
       const sectionIds = [...new Set(rows.map((r) => r.sectionId).filter((v): v is number => v !== null))];
       const sectionMap = new Map<number, SectionRef>();
       if (sectionIds.length > 0) {
-        for (const s of db.select({ id: sections.id, slug: sections.slug, name: sections.name }).from(sections).where(inArray(sections.id, sectionIds)).all()) {
-          sectionMap.set(s.id, s);
-        }
+        for (const s of q.sections.all({ ids: JSON.stringify(sectionIds) })) sectionMap.set(s.id, s);
       }
       const bylines = new Map<number, AuthorRef[]>();
       const tagMap = new Map<number, TagRef[]>();
       const corrections = new Map<number, CorrectionRef[]>();
       if (ids.length > 0) {
-        const a = db
-          .select({ articleId: articleAuthors.articleId, id: authors.id, slug: authors.slug, name: authors.name, role: authors.role, photoId: authors.photoId })
-          .from(articleAuthors)
-          .innerJoin(authors, eq(authors.id, articleAuthors.authorId))
-          .where(inArray(articleAuthors.articleId, ids))
-          .orderBy(asc(articleAuthors.articleId), asc(articleAuthors.position))
-          .all();
-        for (const { articleId, ...ref } of a) (bylines.get(articleId) ?? bylines.set(articleId, []).get(articleId)!).push(ref);
-        const t = db
-          .select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
-          .from(articleTags)
-          .innerJoin(tags, eq(tags.id, articleTags.tagId))
-          .where(inArray(articleTags.articleId, ids))
-          .orderBy(asc(articleTags.articleId), asc(articleTags.position))
-          .all();
-        for (const { articleId, ...ref } of t) (tagMap.get(articleId) ?? tagMap.set(articleId, []).get(articleId)!).push(ref);
-        const c = db
-          .select({ articleId: articleCorrections.articleId, at: articleCorrections.createdAt, text: articleCorrections.text })
-          .from(articleCorrections)
-          .where(inArray(articleCorrections.articleId, ids))
-          .orderBy(asc(articleCorrections.articleId), asc(articleCorrections.createdAt), asc(articleCorrections.id))
-          .all();
+        const list = { ids: JSON.stringify(ids) };
+        for (const { articleId, ...ref } of q.bylines.all(list)) (bylines.get(articleId) ?? bylines.set(articleId, []).get(articleId)!).push(ref);
+        for (const { articleId, ...ref } of q.tags.all(list)) (tagMap.get(articleId) ?? tagMap.set(articleId, []).get(articleId)!).push(ref);
+        const c = q.corrections.all(list);
         for (const { articleId, ...ref } of c) (corrections.get(articleId) ?? corrections.set(articleId, []).get(articleId)!).push(ref);
       }
       return { sections: sectionMap, bylines, tags: tagMap, corrections };

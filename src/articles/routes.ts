@@ -29,6 +29,8 @@ const admin = [{ bearerAuth: [] }];
 /** Admin answers are personal: never stored by any cache. */
 const noStore = (reply: FastifyReply) => reply.header('cache-control', 'private, no-store');
 const etagOf = (a: { version?: number }) => `"v${a.version}"`;
+/** Sends JSON that is already serialised (see ArticlesService.readJson/listJson). */
+const sendJson = (reply: FastifyReply, json: string) => reply.type('application/json; charset=utf-8').send(json);
 
 export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
   const articles = createArticlesService(app);
@@ -48,9 +50,11 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: ArticleList, ...problemResponses(400, 401, 403) },
     },
   }, async (request, reply) => {
-    const result = await articles.list(request.query, request.identity);
-    setNextLink(request, reply, result.meta.nextCursor);
-    return result;
+    // Sent pre-serialised: items come from the rendered-article cache, each already encoded
+    // through the Article schema (the response schema above documents it; a test checks it).
+    const result = await articles.listJson(request.query, request.identity);
+    setNextLink(request, reply, result.nextCursor);
+    return sendJson(reply, result.json);
   });
 
   app.get('/v1/articles/:slug', {
@@ -76,7 +80,7 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
     // Content negotiation: IPTC ninjs 3.1 for clients that ask for it (src/syndication).
     reply.header('vary', 'Accept');
     if (wantsNinjs(request.headers.accept)) return sendNinjs(app.syndication, request, reply, request.params.slug, '/v1/articles/');
-    const result = await articles.read(request.params.slug, request.query, request.identity, {
+    const result = await articles.readJson(request.params.slug, request.query, request.identity, {
       // Only a real GET of the single view may open an article by spending the reader's meter.
       spendMeter: request.method === 'GET',
     });
@@ -87,7 +91,8 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
       return reply.redirect(`/v1/articles/${encodeURIComponent(result.redirect)}${search}`, 301);
     }
     reply.header('etag', result.etag);
-    return result.article;
+    // Pre-serialised (encoded through the Article schema when rendered) and cached per version and audience.
+    return sendJson(reply, result.json);
   });
 
   app.post('/v1/articles', {

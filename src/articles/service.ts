@@ -3,11 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { articleViewContext, viewArticle, type ArticleView } from '../access/articleView.js';
 import { isAdmin, type Identity } from '../access/identity.js';
+import { isArchived } from '../access/policy.js';
 import { HttpError, badRequest, conflict, notFound } from '../lib/httpError.js';
 import { toSlug } from '../lib/slug.js';
-import { decodeCursor, encodeCursor } from '../schemas/pagination.js';
+import { ListMeta, decodeCursor, encodeCursor } from '../schemas/pagination.js';
 import type { EmbeddedPhoto } from '../schemas/photo.js';
 import { imagePhotoIds, type Block } from './blocks.js';
+import { createRenderCache, type CachedJson, type RenderCache } from './cache.js';
 import { MarkdownError, checkBlocks, markdownToBlocks } from './markdown.js';
 import { countWords, proseText, readingTimeMinutes, renderText } from './render.js';
 import { parseSearchQuery } from '../search/query.js';
@@ -18,6 +20,8 @@ import {
   sortKey,
   type ArticleChange,
   type ArticleFilter,
+  type ArticleHead,
+  type ArticlePageRow,
   type ArticleInsert,
   type ArticleRow,
   type AuthorRef,
@@ -41,6 +45,7 @@ import {
   type ArticleStatus,
   type ArticleUpdate,
 } from './schemas.js';
+import { Article as ArticleSchema } from './schemas.js';
 
 /**
  * Articles: the newsroom's core resource. Readers only ever see what `visible` says (published
@@ -176,9 +181,108 @@ const RESTORABLE = [
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' || (err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 
+/** One rendered-article cache per database, shared by every service instance (routes, search, feeds). */
+const renderCaches = new WeakMap<object, RenderCache<CachedJson>>();
+
+/** The article JSON exactly as the API sends it: encoded through the Article schema (which checks it), then stringified. */
+export const articleJson = (article: Article): string => JSON.stringify(ArticleSchema.encode(article));
+
+/** The view options as part of a cache key. */
+const optionsKey = (o: PresentOptions) =>
+  `${o.fields ? [...o.fields].sort().join(',') : '*'}|${[...o.formats].sort().join(',')}|${[...o.includes].sort().join(',')}`;
+
 export function createArticlesService(app: FastifyInstance) {
   const repo = createArticlesRepository(app.db);
   const now = () => app.clock.now();
+  let cache = renderCaches.get(app.db);
+  if (!cache) {
+    cache = createRenderCache<CachedJson>({ maxBytes: app.config.CACHE_ARTICLES_MB * 1024 * 1024, changeMark: () => repo.changeMark() });
+    renderCaches.set(app.db, cache);
+  }
+  const renderCache = cache;
+  const policy = { archiveAfterDays: app.config.ARCHIVE_AFTER_DAYS };
+
+  /**
+   * The audience of a cache key: everything about the caller (and the time) that shapes an
+   * article's JSON, so that callers with the same audience get the same bytes. Null when the
+   * answer is personal and rendered each time: a metered reader (the meter is in the answer and
+   * a read may spend it), API keys (licence terms; admins see drafts and deletedAt).
+   */
+  function audienceOf(identity: Identity, row: Pick<ArticleRow, 'id' | 'access' | 'publishedAt'>, at: Date): string | null {
+    const archived = isArchived({ id: row.id, level: row.access, publishedAt: row.publishedAt, sectionSlug: null }, at, policy) ? 'archive' : 'recent';
+    if (identity.kind === 'anonymous') return `anonymous:${archived}`;
+    if (identity.kind === 'subscriber' && identity.entitlements.meter === null) {
+      const e = identity.entitlements;
+      return `subscriber:${e.levels.join('+')}:${e.archive}:${e.sections?.join('+') ?? '*'}:${archived}`;
+    }
+    return null;
+  }
+
+  /** Whole rows for heads (or page rows), in the same order. */
+  async function withBodies(heads: { id: number }[]): Promise<ArticleRow[]> {
+    const byId = new Map((await repo.findByIds(heads.map((h) => h.id))).map((r) => [r.id, r]));
+    return heads.map((h) => byId.get(h.id)).filter((r): r is ArticleRow => r !== undefined);
+  }
+
+  /**
+   * Article JSON (and ETag) for each row as `identity` sees it: from the rendered-article cache
+   * (src/articles/cache.ts) when an entry for this version, view and audience is there, else
+   * rendered through present() — THE reader's view — serialised through the Article schema and
+   * cached. Rows may be heads: bodies are read only for what must be rendered.
+   */
+  async function renderJson(rows: (ArticlePageRow | ArticleHead | ArticleRow)[], identity: Identity, opts: PresentOptions, at: Date): Promise<CachedJson[]> {
+    const mark = await renderCache.sync();
+    const t = at.getTime();
+    const view = optionsKey(opts);
+    const keys = rows.map((r) => {
+      const audience = audienceOf(identity, r, at);
+      return audience === null ? null : `${r.id}:${r.version}:${view}:${audience}`;
+    });
+    const out = keys.map((k) => (k === null ? undefined : renderCache.get(k, t)));
+    const missing = rows.filter((_, i) => out[i] === undefined);
+    if (missing.length === 0) return out as CachedJson[];
+    const full = missing.every((r) => 'body' in r) ? (missing as ArticleRow[]) : await withBodies(missing);
+    const records = await hydrate(full);
+    const { items, views } = await present(records, identity, opts);
+    const needPhotos = opts.includes.has('photos') || opts.formats.has('html') || opts.formats.has('text');
+    const rendered = new Map<number, CachedJson>();
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
+      const json = articleJson(items[i]);
+      const digest = createHash('sha1').update(json).digest('hex').slice(0, 10);
+      // What time alone would change: a first publication still ahead, a photo's expiry.
+      let validUntil = isFuture(r.firstPublishedAt, at) ? Date.parse(r.firstPublishedAt!) : Infinity;
+      if (needPhotos && views[i].photoIds.length > 0 && app.photoEmbedder.nextExpiry) {
+        const expiry = await app.photoEmbedder.nextExpiry(views[i].photoIds, at);
+        if (expiry) validUntil = Math.min(validUntil, Date.parse(expiry));
+      }
+      rendered.set(r.id, { json, etag: `"v${r.version}-${views[i].audience}-${digest}"`, validUntil });
+    }
+    return rows.map((r, i) => {
+      const hit = out[i];
+      if (hit) return hit;
+      const entry = rendered.get(r.id);
+      if (!entry) throw new Error(`article ${r.id} vanished while rendering`);
+      if (keys[i] !== null) renderCache.set(keys[i]!, entry, mark);
+      return entry;
+    });
+  }
+
+  /**
+   * The number of articles a list filter matches, cached like rendered articles (any write
+   * empties it) and until the next scheduled article goes live, since that changes the count.
+   */
+  async function countOf(filter: ArticleFilter, at: Date): Promise<number> {
+    const mark = await renderCache.sync();
+    const { now: _now, visibleAt, ...rest } = filter;
+    const key = `count:${visibleAt !== undefined ? 'readers' : 'admin'}:${JSON.stringify(rest)}`;
+    const hit = renderCache.get(key, at.getTime());
+    if (hit) return Number(hit.json);
+    const n = await repo.count(filter);
+    const next = await repo.nextVisibleAfter(at.toISOString());
+    renderCache.set(key, { json: String(n), validUntil: next ? Date.parse(next) : Infinity }, mark);
+    return n;
+  }
 
   /** Loads sections, bylines, tags and corrections for rows (four queries for any number of rows). */
   async function hydrate(rows: ArticleRow[]): Promise<ArticleRecord[]> {
@@ -478,6 +582,66 @@ export function createArticlesService(app: FastifyInstance) {
     return filter;
   }
 
+  /** The rows (heads) of one list page, its view options and its meta; both list() and listJson() use it. */
+  async function listPage(query: ArticleListQuery, identity: Identity): Promise<{
+    rows: (ArticlePageRow | ArticleRow)[];
+    opts: PresentOptions;
+    at: Date;
+    meta: { nextCursor: string | null; total?: number };
+  }> {
+    const opts = viewOptions(query, false);
+    const at = now();
+    const filter = await resolveFilter(query, identity, at);
+    // With q the default order is relevance (bm25, keyset over rank and id; see src/search/ranking.ts).
+    const sort = query.sort ?? (filter.q ? 'relevance' : '-publishedAt');
+    if (sort === 'relevance') {
+      if (!filter.q) throw badRequest('sort=relevance needs a search query in q', '/query/sort');
+      const ranked = await rankedPage(app.db, filter.q, filterConditions({ ...filter, q: undefined }), query.cursor, query.limit);
+      const byId = new Map((await repo.findByIds(ranked.hits.map((h) => h.id))).map((r) => [r.id, r]));
+      const rows = ranked.hits.map((h) => byId.get(h.id)).filter((r): r is ArticleRow => r !== undefined);
+      return { rows, opts, at, meta: { nextCursor: ranked.nextCursor, total: ranked.total } };
+    }
+    let after: { key: string; id: number } | null = null;
+    if (query.cursor) {
+      const [cursorSort, key, id] = decodeCursor(query.cursor, ListCursor);
+      if (cursorSort !== sort) {
+        throw new HttpError(400, 'The cursor belongs to a list with another sort order', {
+          errors: [{ pointer: '/query/cursor', detail: `was issued for sort=${cursorSort}` }],
+        });
+      }
+      after = { key, id };
+    }
+    const rows = await repo.page(filter, sort, after, query.limit + 1);
+    const more = rows.length > query.limit;
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    const key = sortKey(sort, filter.visibleAt !== undefined);
+    return {
+      rows: page,
+      opts,
+      at,
+      meta: {
+        nextCursor: more && last ? encodeCursor([sort, key.of(last), last.id]) : null,
+        // The count costs a pass over everything the filter matches: only the first page has it.
+        ...(query.cursor ? {} : { total: await countOf(filter, at) }),
+      },
+    };
+  }
+
+  /** The article (head) behind a slug that this caller may see, or where an old slug moved; else 404. */
+  async function locate(slug: string, identity: Identity, at: Date): Promise<{ redirect: string } | { head: ArticleHead }> {
+    const admin = isAdmin(identity);
+    const canSee = (r: ArticleHead) => (admin ? true : isVisible(r, at));
+    const head = await repo.headBySlug(slug);
+    if (!head) {
+      const moved = await repo.findByOldSlug(slug);
+      if (moved && canSee(moved)) return { redirect: moved.slug };
+      throw notFound(`Article "${slug}"`);
+    }
+    if (!canSee(head)) throw notFound(`Article "${slug}"`);
+    return { head };
+  }
+
   async function writeResult(record: ArticleRecord, identity: Identity): Promise<Article> {
     return (await present([record], identity, FULL_VIEW)).items[0];
   }
@@ -497,43 +661,17 @@ export function createArticlesService(app: FastifyInstance) {
     },
 
     async list(query: ArticleListQuery, identity: Identity): Promise<{ data: Article[]; meta: { nextCursor: string | null; total?: number } }> {
-      const opts = viewOptions(query, false);
-      const at = now();
-      const filter = await resolveFilter(query, identity, at);
-      // With q the default order is relevance (bm25, keyset over rank and id; see src/search/ranking.ts).
-      const sort = query.sort ?? (filter.q ? 'relevance' : '-publishedAt');
-      if (sort === 'relevance') {
-        if (!filter.q) throw badRequest('sort=relevance needs a search query in q', '/query/sort');
-        const ranked = await rankedPage(app.db, filter.q, filterConditions({ ...filter, q: undefined }), query.cursor, query.limit);
-        const byId = new Map((await repo.findByIds(ranked.hits.map((h) => h.id))).map((r) => [r.id, r]));
-        const rows = ranked.hits.map((h) => byId.get(h.id)).filter((r): r is ArticleRow => r !== undefined);
-        const { items } = await present(await hydrate(rows), identity, opts);
-        return { data: items, meta: { nextCursor: ranked.nextCursor, total: ranked.total } };
-      }
-      let after: { key: string; id: number } | null = null;
-      if (query.cursor) {
-        const [cursorSort, key, id] = decodeCursor(query.cursor, ListCursor);
-        if (cursorSort !== sort) {
-          throw new HttpError(400, 'The cursor belongs to a list with another sort order', {
-            errors: [{ pointer: '/query/cursor', detail: `was issued for sort=${cursorSort}` }],
-          });
-        }
-        after = { key, id };
-      }
-      const rows = await repo.page(filter, sort, after, query.limit + 1);
-      const more = rows.length > query.limit;
-      const page = rows.slice(0, query.limit);
-      const last = page[page.length - 1];
-      const key = sortKey(sort, filter.visibleAt !== undefined);
-      const { items } = await present(await hydrate(page), identity, opts);
-      return {
-        data: items,
-        meta: {
-          nextCursor: more && last ? encodeCursor([sort, key.of(last), last.id]) : null,
-          // The count costs a pass over everything the filter matches: only the first page has it.
-          ...(query.cursor ? {} : { total: await repo.count(filter) }),
-        },
-      };
+      const page = await listPage(query, identity);
+      const { items } = await present(await hydrate(await withBodies(page.rows)), identity, page.opts);
+      return { data: items, meta: page.meta };
+    },
+
+    /** list() as the JSON the API sends (ArticleList), items from the rendered-article cache. */
+    async listJson(query: ArticleListQuery, identity: Identity): Promise<{ json: string; nextCursor: string | null }> {
+      const page = await listPage(query, identity);
+      const items = await renderJson(page.rows, identity, page.opts, page.at);
+      const json = `{"data":[${items.map((i) => i.json).join(',')}],"meta":${JSON.stringify(ListMeta.encode(page.meta))}}`;
+      return { json, nextCursor: page.meta.nextCursor };
     },
 
     /**
@@ -545,19 +683,26 @@ export function createArticlesService(app: FastifyInstance) {
     > {
       const opts = { ...viewOptions(query, true), spendMeter: options.spendMeter };
       const at = now();
-      const admin = isAdmin(identity);
-      const canSee = (r: ArticleRow) => (admin ? true : isVisible(r, at));
-      const row = await repo.findBySlug(slug);
-      if (!row) {
-        const moved = await repo.findByOldSlug(slug);
-        if (moved && canSee(moved)) return { redirect: moved.slug };
-        throw notFound(`Article "${slug}"`);
-      }
-      if (!canSee(row)) throw notFound(`Article "${slug}"`);
+      const found = await locate(slug, identity, at);
+      if ('redirect' in found) return found;
+      const [row] = await withBodies([found.head]);
+      if (!row) throw notFound(`Article "${slug}"`);
       const { items, views } = await present(await hydrate([row]), identity, opts);
       const article = items[0];
-      const digest = createHash('sha1').update(JSON.stringify(article)).digest('hex').slice(0, 10);
+      const digest = createHash('sha1').update(articleJson(article)).digest('hex').slice(0, 10);
       return { article, etag: `"v${row.version}-${views[0].audience}-${digest}"` };
+    },
+
+    /** read() as the JSON the API sends, from the rendered-article cache when it can. */
+    async readJson(slug: string, query: ArticleGetQuery, identity: Identity, options: { spendMeter: boolean }): Promise<
+      { redirect: string } | { json: string; etag: string }
+    > {
+      const opts = { ...viewOptions(query, true), spendMeter: options.spendMeter };
+      const at = now();
+      const found = await locate(slug, identity, at);
+      if ('redirect' in found) return found;
+      const [rendered] = await renderJson([found.head], identity, opts, at);
+      return { json: rendered.json, etag: rendered.etag! };
     },
 
     async create(input: ArticleCreate, identity: Identity): Promise<Article> {

@@ -345,6 +345,10 @@ export function createPhotosService(deps: PhotosDeps) {
         const rows = await repo.findByIds([...new Set(ids)]);
         return new Map(rows.filter((r) => !isExpired(r, now)).map((r) => [r.id, toEmbedded(r)]));
       },
+      async nextExpiry(ids: number[], now: Date): Promise<string | null> {
+        const ahead = (await repo.findByIds([...new Set(ids)])).map((r) => r.expiresAt).filter((e): e is string => e !== null && e > now.toISOString());
+        return ahead.length > 0 ? ahead.sort()[0] : null;
+      },
     } satisfies PhotoEmbedder,
   };
   return service;

@@ -37,6 +37,8 @@ export interface PhotoEmbedder {
   missing(ids: number[]): Promise<number[]>;
   /** Embeddable photos by id; photos past their expiry (or unknown) are left out. */
   embed(ids: number[], now: Date): Promise<Map<number, EmbeddedPhoto>>;
+  /** The earliest expiry still ahead of `now` among these photos (ISO), or null: embeds of them stay valid until then. */
+  nextExpiry?(ids: number[], now: Date): Promise<string | null>;
 }
 
 /** Before the photos feature is wired in, no photo exists. */

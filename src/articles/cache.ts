@@ -13,10 +13,11 @@ import { LRUCache } from 'lru-cache';
  * with time alone is in the key (archived) or bounds the entry (`validUntil`: a photo's expiry, a
  * first-publication time still ahead).
  *
- * Bounded by size (CACHE_ARTICLES_MB, measured as UTF-16 string bytes); least recently used go first.
+ * Bounded by size (CACHE_ARTICLES_MB, JSON bytes plus a little per entry); least recently used go first.
  */
 export interface CachedJson {
-  json: string;
+  /** UTF-8 JSON, sent as is (no per-request string encoding). */
+  json: Buffer;
   /** Epoch ms after which the entry must not be served (Infinity when only a write can stale it). */
   validUntil: number;
   etag?: string;
@@ -32,7 +33,7 @@ export interface RenderCache<V> {
   readonly size: number;
 }
 
-export function createRenderCache<V extends { validUntil: number; json: string }>(options: {
+export function createRenderCache<V extends { validUntil: number; json: Buffer }>(options: {
   maxBytes: number;
   maxEntries?: number;
   changeMark: () => Promise<string>;
@@ -41,7 +42,8 @@ export function createRenderCache<V extends { validUntil: number; json: string }
   const lru = new LRUCache<string, V>({
     max: options.maxEntries ?? 100_000,
     maxSize: Math.max(1, options.maxBytes),
-    sizeCalculation: (value, key) => 2 * (value.json.length + key.length) + 100,
+    // JSON bytes, the key, and a rough allowance for the entry (and any small object it carries).
+    sizeCalculation: (value, key) => value.json.byteLength + 2 * key.length + 600,
   });
   let mark: string | null = null;
   return {

@@ -167,8 +167,9 @@ function buildPrepared(db: Db) {
       .prepare(),
     /** Keyset page statements by filter shape (see page()). */
     pages: new Map<string, { all(params: Record<string, unknown>): unknown[] }>(),
-    // Moves after any committed write: this connection's (total_changes) or another's (data_version).
-    changeMark: db.$client.prepare('SELECT total_changes(), data_version FROM pragma_data_version').raw(),
+    // Move after any committed write: this connection's (total_changes) or another's (data_version).
+    totalChanges: db.$client.prepare('SELECT total_changes()').pluck(),
+    dataVersion: db.$client.prepare('PRAGMA data_version').pluck(),
     nextVisible: db
       .select({ at: sql<string | null>`min(${articles.publishedAt})` })
       .from(articles)
@@ -198,7 +199,7 @@ export function createArticlesRepository(db: Db) {
      * what caches of rendered articles key on (src/articles/cache.ts).
      */
     async changeMark(): Promise<string> {
-      return (q.changeMark.get() as number[]).join(':');
+      return `${q.totalChanges.get()}:${q.dataVersion.get()}`;
     },
     /** The earliest publication time after `at` (ISO) of an article that is not visible yet: lists change then. */
     async nextVisibleAfter(at: string): Promise<string | null> {

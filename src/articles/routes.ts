@@ -30,7 +30,7 @@ const admin = [{ bearerAuth: [] }];
 const noStore = (reply: FastifyReply) => reply.header('cache-control', 'private, no-store');
 const etagOf = (a: { version?: number }) => `"v${a.version}"`;
 /** Sends JSON that is already serialised (see ArticlesService.readJson/listJson). */
-const sendJson = (reply: FastifyReply, json: string) => reply.type('application/json; charset=utf-8').send(json);
+const sendJson = (reply: FastifyReply, json: Buffer) => reply.type('application/json; charset=utf-8').send(json);
 
 export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
   const articles = createArticlesService(app);
@@ -54,6 +54,7 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
     // through the Article schema (the response schema above documents it; a test checks it).
     const result = await articles.listJson(request.query, request.identity);
     setNextLink(request, reply, result.nextCursor);
+    reply.header('etag', result.etag);
     return sendJson(reply, result.json);
   });
 

@@ -182,10 +182,25 @@ const RESTORABLE = [
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' || (err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 
 /** One rendered-article cache per database, shared by every service instance (routes, search, feeds). */
-const renderCaches = new WeakMap<object, RenderCache<CachedJson>>();
+const renderCaches = new WeakMap<object, RenderCache<CachedJson & { head?: ArticleHead }>>();
 
 /** The article JSON exactly as the API sends it: encoded through the Article schema (which checks it), then stringified. */
 export const articleJson = (article: Article): string => JSON.stringify(ArticleSchema.encode(article));
+
+const LIST_OPEN = Buffer.from('{"data":[');
+const COMMA = Buffer.from(',');
+
+/**
+ * Article heads by slug (what locate() reads on every single-article request), kept in the render
+ * cache itself under keys no article entry uses, so that one write empties both.
+ */
+function headsOf(cache: RenderCache<CachedJson & { head?: ArticleHead }>) {
+  return {
+    get: (slug: string) => cache.get(`head:${slug}`, 0)?.head,
+    set: (slug: string, head: ArticleHead, mark: string) => cache.set(`head:${slug}`, { json: EMPTY, validUntil: Infinity, head }, mark),
+  };
+}
+const EMPTY = Buffer.alloc(0);
 
 /** The view options as part of a cache key. */
 const optionsKey = (o: PresentOptions) =>
@@ -196,10 +211,11 @@ export function createArticlesService(app: FastifyInstance) {
   const now = () => app.clock.now();
   let cache = renderCaches.get(app.db);
   if (!cache) {
-    cache = createRenderCache<CachedJson>({ maxBytes: app.config.CACHE_ARTICLES_MB * 1024 * 1024, changeMark: () => repo.changeMark() });
+    cache = createRenderCache<CachedJson & { head?: ArticleHead }>({ maxBytes: app.config.CACHE_ARTICLES_MB * 1024 * 1024, changeMark: () => repo.changeMark() });
     renderCaches.set(app.db, cache);
   }
   const renderCache = cache;
+  const heads = headsOf(renderCache);
   const policy = { archiveAfterDays: app.config.ARCHIVE_AFTER_DAYS };
 
   /**
@@ -248,7 +264,7 @@ export function createArticlesService(app: FastifyInstance) {
     const rendered = new Map<number, CachedJson>();
     for (let i = 0; i < records.length; i++) {
       const r = records[i];
-      const json = articleJson(items[i]);
+      const json = Buffer.from(articleJson(items[i]));
       const digest = createHash('sha1').update(json).digest('hex').slice(0, 10);
       // What time alone would change: a first publication still ahead, a photo's expiry.
       let validUntil = isFuture(r.firstPublishedAt, at) ? Date.parse(r.firstPublishedAt!) : Infinity;
@@ -277,10 +293,10 @@ export function createArticlesService(app: FastifyInstance) {
     const { now: _now, visibleAt, ...rest } = filter;
     const key = `count:${visibleAt !== undefined ? 'readers' : 'admin'}:${JSON.stringify(rest)}`;
     const hit = renderCache.get(key, at.getTime());
-    if (hit) return Number(hit.json);
+    if (hit) return Number(hit.json.toString());
     const n = await repo.count(filter);
     const next = await repo.nextVisibleAfter(at.toISOString());
-    renderCache.set(key, { json: String(n), validUntil: next ? Date.parse(next) : Infinity }, mark);
+    renderCache.set(key, { json: Buffer.from(String(n)), validUntil: next ? Date.parse(next) : Infinity }, mark);
     return n;
   }
 
@@ -628,11 +644,19 @@ export function createArticlesService(app: FastifyInstance) {
     };
   }
 
-  /** The article (head) behind a slug that this caller may see, or where an old slug moved; else 404. */
+  /**
+   * The article (head) behind a slug that this caller may see, or where an old slug moved; else 404.
+   * Heads are cached with rendered articles (any write empties both); visibility is checked each time.
+   */
   async function locate(slug: string, identity: Identity, at: Date): Promise<{ redirect: string } | { head: ArticleHead }> {
     const admin = isAdmin(identity);
     const canSee = (r: ArticleHead) => (admin ? true : isVisible(r, at));
-    const head = await repo.headBySlug(slug);
+    const mark = await renderCache.sync();
+    let head = heads.get(slug);
+    if (!head) {
+      head = await repo.headBySlug(slug);
+      if (head) heads.set(slug, head, mark);
+    }
     if (!head) {
       const moved = await repo.findByOldSlug(slug);
       if (moved && canSee(moved)) return { redirect: moved.slug };
@@ -667,11 +691,16 @@ export function createArticlesService(app: FastifyInstance) {
     },
 
     /** list() as the JSON the API sends (ArticleList), items from the rendered-article cache. */
-    async listJson(query: ArticleListQuery, identity: Identity): Promise<{ json: string; nextCursor: string | null }> {
+    async listJson(query: ArticleListQuery, identity: Identity): Promise<{ json: Buffer; etag: string; nextCursor: string | null }> {
       const page = await listPage(query, identity);
       const items = await renderJson(page.rows, identity, page.opts, page.at);
-      const json = `{"data":[${items.map((i) => i.json).join(',')}],"meta":${JSON.stringify(ListMeta.encode(page.meta))}}`;
-      return { json, nextCursor: page.meta.nextCursor };
+      const meta = JSON.stringify(ListMeta.encode(page.meta));
+      const parts: Buffer[] = [LIST_OPEN];
+      items.forEach((item, i) => parts.push(...(i > 0 ? [COMMA, item.json] : [item.json])));
+      parts.push(Buffer.from(`],"meta":${meta}}`));
+      // The items' ETags stand for their bytes: hashing them (and the meta) is hashing the page.
+      const etag = `"l-${createHash('sha1').update(`${items.map((i) => i.etag).join(',')}|${meta}`).digest('base64url')}"`;
+      return { json: Buffer.concat(parts), etag, nextCursor: page.meta.nextCursor };
     },
 
     /**
@@ -695,7 +724,7 @@ export function createArticlesService(app: FastifyInstance) {
 
     /** read() as the JSON the API sends, from the rendered-article cache when it can. */
     async readJson(slug: string, query: ArticleGetQuery, identity: Identity, options: { spendMeter: boolean }): Promise<
-      { redirect: string } | { json: string; etag: string }
+      { redirect: string } | { json: Buffer; etag: string }
     > {
       const opts = { ...viewOptions(query, true), spendMeter: options.spendMeter };
       const at = now();

@@ -23,6 +23,9 @@ export interface PhotoUse {
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export function createPhotosRepository(db: Db) {
+  // Prepared on first use: every article render embeds its photos through findByIds.
+  const prepareByIds = () => db.select().from(photos).where(inArray(photos.id, sql`(SELECT value FROM json_each(${sql.placeholder('ids')}))`)).prepare();
+  let byIds: ReturnType<typeof prepareByIds> | undefined;
   function where(filter: PhotoFilter, after: { createdAt: string; id: number } | null): SQL | undefined {
     const conditions: (SQL | undefined)[] = [];
     if (filter.q) {
@@ -59,7 +62,8 @@ export function createPhotosRepository(db: Db) {
     },
     async findByIds(ids: number[]): Promise<PhotoRow[]> {
       if (ids.length === 0) return [];
-      return db.select().from(photos).where(inArray(photos.id, ids)).all();
+      byIds ??= prepareByIds();
+      return byIds.all({ ids: JSON.stringify(ids) });
     },
     /**
      * Inserts the row and, inside the same transaction, runs `placeFile` (which moves the original

@@ -5,6 +5,9 @@ import { plans, sections, subscribers, subscriptions } from '../../db/schema/ind
 export type PlanRow = typeof plans.$inferSelect;
 
 export function createPlansRepository(db: Db) {
+  // Prepared on first use: every paywall and subscribe prompt reads the plans.
+  const prepareAll = () => db.select().from(plans).orderBy(asc(plans.position), asc(plans.priceCents), asc(plans.id)).prepare();
+  let allPlans: ReturnType<typeof prepareAll> | undefined;
   return {
     async page(limit: number, after: { position: number; id: number } | null, includeInactive: boolean): Promise<PlanRow[]> {
       const keyset = after
@@ -22,7 +25,8 @@ export function createPlansRepository(db: Db) {
       return db.$count(plans, includeInactive ? undefined : eq(plans.active, true));
     },
     async all(): Promise<PlanRow[]> {
-      return db.select().from(plans).orderBy(asc(plans.position), asc(plans.priceCents), asc(plans.id)).all();
+      allPlans ??= prepareAll();
+      return allPlans.all();
     },
     async findBySlug(slug: string): Promise<PlanRow | undefined> {
       return db.select().from(plans).where(eq(plans.slug, slug)).get();

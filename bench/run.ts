@@ -288,6 +288,16 @@ async function main() {
       })(),
     },
     {
+      name: 'hot',
+      label: 'GET /v1/articles/{slug}, anonymous, random among the 1,000 newest',
+      expect: 200,
+      samples: allSlugs.slice(-1000).filter((_, i) => i % 20 === 0).map((s) => ({ path: `/v1/articles/${s}` })),
+      newsdesk: (() => {
+        const pick = randomFrom(allSlugs.slice(-1000), 5);
+        return () => ({ path: `/v1/articles/${pick()}` });
+      })(),
+    },
+    {
       name: 'subscriber',
       label: 'GET /v1/articles/{slug}, paid subscriber, random slugs',
       expect: 200,

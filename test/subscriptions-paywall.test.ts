@@ -1,59 +1,12 @@
-import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
-import type { EmbeddedPhoto, PhotoEmbedder } from '../src/schemas/photo.js';
 import { ARTICLE_FIELDS, ARTICLE_FORMATS, ARTICLE_INCLUDES } from '../src/articles/schemas.js';
 import { buildTestApp, json } from './helpers/app.js';
+import { GATED_MARKDOWN, SECRET, fakePhotos, post, publish, seedTaxonomy } from './helpers/articles.js';
 import { startSmtp, tokenIn } from './helpers/smtp.js';
 import { WEBHOOK_SECRET, sendStripeEvent, subscriber } from './helpers/subscribers.js';
 
 const DAY = 86_400_000;
 
-// ---- fixtures (self-contained: sections, authors, tags and articles through the API) ----------
-
-/** Words that appear ONLY after the paywall break of GATED_MARKDOWN. */
-const SECRET = 'zanzibar-quokka-secret';
-const GATED_MARKDOWN = [
-  'The first teaser paragraph, as the agencies reported it.',
-  '',
-  'The second teaser paragraph.',
-  '',
-  '<!-- paywall -->',
-  '',
-  `The third paragraph holds the ${SECRET} words.`,
-  '',
-  `> A pulled quote mentioning ${SECRET} too.`,
-  '> — Ministry statement',
-  '',
-  `![${SECRET} alt](photo:2 "${SECRET} caption")`,
-].join('\n');
-
-async function post(app: FastifyInstance, headers: Record<string, string>, url: string, payload: unknown) {
-  const res = await app.inject({ method: 'POST', url, headers, payload: payload as object });
-  if (res.statusCode >= 300) throw new Error(`POST ${url} → ${res.statusCode}: ${res.body}`);
-  return json(res);
-}
-
-async function seedTaxonomy(app: FastifyInstance, admin: Record<string, string>) {
-  for (const [slug, name] of [['world', 'World'], ['business', 'Business']]) await post(app, admin, '/v1/sections', { slug, name });
-  await post(app, admin, '/v1/authors', { slug: 'ana-ruiz', name: 'Ana Ruiz' });
-  await post(app, admin, '/v1/tags', { slug: 'energy', name: 'Energy' });
-}
-
-function publish(app: FastifyInstance, admin: Record<string, string>, fields: Record<string, unknown>) {
-  return post(app, admin, '/v1/articles', { status: 'published', section: 'world', authors: ['ana-ruiz'], ...fields });
-}
-
-/** Photos 1–9 exist (captions carry no secret). */
-function fakePhotos(): PhotoEmbedder {
-  const photo = (id: number): EmbeddedPhoto => ({
-    id, caption: `Caption ${id}`, altText: null, credit: 'AGENCY/HANDOUT', creator: null, copyright: null, width: 1200, height: 800,
-    focalPoint: null, placeholder: null, renditions: [{ url: `https://cdn.example/${id}.jpeg`, width: 800, height: 533, format: 'jpeg' }],
-  });
-  return {
-    missing: async (ids) => ids.filter((id) => id < 1 || id > 9),
-    embed: async (ids) => new Map(ids.filter((id) => id >= 1 && id <= 9).map((id) => [id, photo(id)])),
-  };
-}
 /** Only in the full text of the `registered` article (past its break). */
 const MEMBERS_WORD = 'okapi-members-passage';
 const MEMBERS_MARKDOWN = GATED_MARKDOWN.split(SECRET).join(MEMBERS_WORD);

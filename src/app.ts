@@ -110,8 +110,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.decorate('accessExtensions', defaultAccessExtensions());
   app.decorate('photoEmbedder', noPhotos);
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   if (ownsDb) app.addHook('onClose', async () => closeDatabase(db));
 

@@ -49,6 +49,8 @@ export const configSchema = z.object({
   ARCHIVE_AFTER_DAYS: int(0, 36_500).default(60),
   METER_FREE_ARTICLES: int(0, 1000).default(3),
   CACHE_ARTICLES_MB: int(0, 4096).default(32),
+  // How soon a write by another process (the CLI, a second server on the same file) reaches cached reads.
+  CACHE_EXTERNAL_WRITES_MS: int(0, 60_000).default(100),
   PAYWALL_MESSAGE: z
     .string()
     .min(1)

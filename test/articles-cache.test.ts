@@ -46,7 +46,7 @@ t.test('single articles and lists are exactly what the response schemas describe
 });
 
 t.test('cached articles follow every write, in this process or another, and the clock', async (t) => {
-  const h = await buildTestApp(t, { env: { ARCHIVE_AFTER_DAYS: '30' } });
+  const h = await buildTestApp(t, { env: { ARCHIVE_AFTER_DAYS: '30', CACHE_EXTERNAL_WRITES_MS: '20' } });
   const { app, admin, clock } = h;
   await seedTaxonomy(app, admin);
   const photo = await uploadPhoto(h, 'Old caption');
@@ -75,6 +75,8 @@ t.test('cached articles follow every write, in this process or another, and the 
   const other = new Database(h.config.databasePath);
   other.prepare("UPDATE tags SET name = 'Power' WHERE slug = 'energy'").run();
   other.close();
+  // Another process's write is looked for every CACHE_EXTERNAL_WRITES_MS (20 ms here).
+  await new Promise((r) => setTimeout(r, 40));
   t.same(json(await get()).tags.map((x: { name: string }) => x.name), ['Power']);
 
   // Time alone: the photo expires (no write), then the story passes into the archive.

@@ -7,9 +7,11 @@ import { LRUCache } from 'lru-cache';
  * entitlements; archived or not). Personal answers (a metered reader's meter, a partner's licence
  * terms, an admin's view) are never cached.
  *
- * Invalidation is by the database itself: `changeMark` changes after ANY committed write, from
- * this process or another (SQLite: total_changes() and PRAGMA data_version), and a changed mark
- * empties the cache. An article's own edits also change its version, hence its key. What changes
+ * Invalidation is by the database itself: `changeMark` (the content epoch, src/db/contentEpoch.ts)
+ * changes after any committed write to rendered content — articles, bylines, tags, authors,
+ * sections, photos, plans — from this process (at once) or another (within
+ * CACHE_EXTERNAL_WRITES_MS), and a changed mark empties the cache. Reader-side writes (metered
+ * reads, sessions, mail) leave it alone. An article's own edits also change its version, hence its key. What changes
  * with time alone is in the key (archived) or bounds the entry (`validUntil`: a photo's expiry, a
  * first-publication time still ahead).
  *

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { createContentEpoch } from '../db/contentEpoch.js';
 import {
   articleAuthors,
   articleCorrections,
@@ -19,9 +20,11 @@ import type { ArticleSort } from './schemas.js';
  * SQL for articles. Reads are async functions; every write is ONE synchronous SQLite transaction
  * inside one function here (insert/change), so nothing is ever half-saved.
  */
-export type ArticleRow = typeof articles.$inferSelect;
+/** An article as read for rendering: every column but body_text (a plain-text copy kept for search). */
+export type ArticleRow = Omit<typeof articles.$inferSelect, 'bodyText'>;
 /** An article row without its body and body text: enough to find, page, check and cache-key it. */
-export type ArticleHead = Omit<ArticleRow, 'body' | 'bodyText'>;
+/** What a single-article request needs before rendering (visibility, cache key, redirect): all in articles_slug_head_idx. */
+export type ArticleHead = Pick<ArticleRow, 'id' | 'slug' | 'version' | 'access' | 'status' | 'publishedAt' | 'deletedAt'>;
 export type ArticleInsert = typeof articles.$inferInsert;
 export type RevisionRow = typeof articleRevisions.$inferSelect;
 
@@ -129,7 +132,8 @@ export function sortKey(sort: ArticleSort, readers: boolean): { expr: SQL; desc:
   return { expr, desc: sort === '-publishedAt', of: (r) => r.publishedAt ?? '' };
 }
 
-const { body: _body, bodyText: _bodyText, ...HEAD_COLUMNS } = getTableColumns(articles);
+/** Every column but the plain-text copy of the body (kept for search and excerpts, never rendered). */
+const { bodyText: _bodyText, ...ROW_COLUMNS } = getTableColumns(articles);
 
 /** What a list page reads per article before rendering: all in articles_published_id_idx. */
 const PAGE_COLUMNS = { id: articles.id, version: articles.version, access: articles.access, publishedAt: articles.publishedAt };
@@ -141,9 +145,13 @@ const FILTER_PARAMS = ['sectionId', 'tagId', 'authorId', 'from', 'to', 'access',
 function buildPrepared(db: Db) {
   const ids = sql`(SELECT value FROM json_each(${sql.placeholder('ids')}))`;
   return {
-    bySlug: db.select().from(articles).where(eq(articles.slug, sql.placeholder('slug'))).prepare(),
-    headBySlug: db.select(HEAD_COLUMNS).from(articles).where(eq(articles.slug, sql.placeholder('slug'))).prepare(),
-    byIds: db.select().from(articles).where(inArray(articles.id, ids)).prepare(),
+    bySlug: db.select(ROW_COLUMNS).from(articles).where(eq(articles.slug, sql.placeholder('slug'))).prepare(),
+    // INDEXED BY: the planner would take the unique slug index and then read the row past its body.
+    headBySlug: db.$client.prepare<[string], ArticleHead>(
+      'SELECT id, slug, version, access, status, published_at AS publishedAt, deleted_at AS deletedAt ' +
+        'FROM articles INDEXED BY articles_slug_head_idx WHERE slug = ?',
+    ),
+    byIds: db.select(ROW_COLUMNS).from(articles).where(inArray(articles.id, ids)).prepare(),
     sections: db.select({ id: sections.id, slug: sections.slug, name: sections.name }).from(sections).where(inArray(sections.id, ids)).prepare(),
     bylines: db
       .select({ articleId: articleAuthors.articleId, id: authors.id, slug: authors.slug, name: authors.name, role: authors.role, photoId: authors.photoId })
@@ -167,9 +175,6 @@ function buildPrepared(db: Db) {
       .prepare(),
     /** Keyset page statements by filter shape (see page()). */
     pages: new Map<string, { all(params: Record<string, unknown>): unknown[] }>(),
-    // Move after any committed write: this connection's (total_changes) or another's (data_version).
-    totalChanges: db.$client.prepare('SELECT total_changes()').pluck(),
-    dataVersion: db.$client.prepare('PRAGMA data_version').pluck(),
     nextVisible: db
       .select({ at: sql<string | null>`min(${articles.publishedAt})` })
       .from(articles)
@@ -178,6 +183,7 @@ function buildPrepared(db: Db) {
   };
 }
 const prepared = new WeakMap<object, ReturnType<typeof buildPrepared>>();
+const epochs = new WeakMap<object, () => number>();
 function preparedFor(db: Db) {
   let p = prepared.get(db.$client);
   if (!p) prepared.set(db.$client, (p = buildPrepared(db)));
@@ -192,21 +198,24 @@ export function createArticlesRepository(db: Db) {
     },
     /** The article with this slug, without its body (see findByIds for the whole row). */
     async headBySlug(slug: string): Promise<ArticleHead | undefined> {
-      return q.headBySlug.get({ slug });
+      return q.headBySlug.get(slug);
     },
     /**
-     * A value that changes after any committed write to the database, by this process or another:
-     * what caches of rendered articles key on (src/articles/cache.ts).
+     * A value that changes after any committed write to rendered content (src/db/contentEpoch.ts),
+     * by this process (at once) or another (within `externalWritesMs`): what caches of rendered
+     * articles key on (src/articles/cache.ts).
      */
-    async changeMark(): Promise<string> {
-      return `${q.totalChanges.get()}:${q.dataVersion.get()}`;
+    async changeMark(externalWritesMs: number): Promise<string> {
+      let epoch = epochs.get(db.$client);
+      if (!epoch) epochs.set(db.$client, (epoch = createContentEpoch(db, externalWritesMs)));
+      return String(epoch());
     },
     /** The earliest publication time after `at` (ISO) of an article that is not visible yet: lists change then. */
     async nextVisibleAfter(at: string): Promise<string | null> {
       return q.nextVisible.get({ at })?.at ?? null;
     },
     async findById(id: number): Promise<ArticleRow | undefined> {
-      return db.select().from(articles).where(eq(articles.id, id)).get();
+      return db.select(ROW_COLUMNS).from(articles).where(eq(articles.id, id)).get();
     },
     async findByIds(ids: number[]): Promise<ArticleRow[]> {
       if (ids.length === 0) return [];
@@ -215,7 +224,7 @@ export function createArticlesRepository(db: Db) {
     /** The article that used to have `slug`. */
     async findByOldSlug(slug: string): Promise<ArticleRow | undefined> {
       const row = db.select({ id: articleSlugs.articleId }).from(articleSlugs).where(eq(articleSlugs.slug, slug)).get();
-      return row ? db.select().from(articles).where(eq(articles.id, row.id)).get() : undefined;
+      return row ? db.select(ROW_COLUMNS).from(articles).where(eq(articles.id, row.id)).get() : undefined;
     },
     /** Which article (if any) holds `slug`, as its current or an old slug. */
     async slugOwner(slug: string): Promise<number | null> {

@@ -211,7 +211,7 @@ export function createArticlesService(app: FastifyInstance) {
   const now = () => app.clock.now();
   let cache = renderCaches.get(app.db);
   if (!cache) {
-    cache = createRenderCache<CachedJson & { head?: ArticleHead }>({ maxBytes: app.config.CACHE_ARTICLES_MB * 1024 * 1024, changeMark: () => repo.changeMark() });
+    cache = createRenderCache<CachedJson & { head?: ArticleHead }>({ maxBytes: app.config.CACHE_ARTICLES_MB * 1024 * 1024, changeMark: () => repo.changeMark(app.config.CACHE_EXTERNAL_WRITES_MS) });
     renderCaches.set(app.db, cache);
   }
   const renderCache = cache;

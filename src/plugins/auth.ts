@@ -51,21 +51,26 @@ export default fp(async function authPlugin(app: FastifyInstance) {
 
   app.decorateRequest('identity', undefined as unknown as never);
 
-  app.addHook('onRequest', async (request) => {
-    request.identity = ANONYMOUS;
-    const header = request.headers.authorization;
-    if (header === undefined) return;
+  async function identify(header: string, request: FastifyRequest): Promise<Identity> {
     const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
     if (!match) throw unauthorized('The Authorization header must be "Bearer <token>"');
     const token = match[1];
-    if (envKeyHash && secretMatches(token, envKeyHash)) {
-      request.identity = envAdmin;
-      return;
-    }
+    if (envKeyHash && secretMatches(token, envKeyHash)) return envAdmin;
     const owner = resolvers.find((r) => token.startsWith(r.prefix));
     const identity = owner ? await owner.resolve(token, request) : null;
     if (!identity) throw unauthorized('The bearer token is unknown, expired or revoked');
-    request.identity = identity;
+    return identity;
+  }
+
+  // Callback style: an anonymous request (most reads) costs no promise.
+  app.addHook('onRequest', (request, _reply, done) => {
+    request.identity = ANONYMOUS;
+    const header = request.headers.authorization;
+    if (header === undefined) return done();
+    identify(header, request).then((identity) => {
+      request.identity = identity;
+      done();
+    }, done);
   });
 
   app.decorate('requireScope', (scope: string) => async (request: FastifyRequest) => {

@@ -39,7 +39,10 @@ export default fp(async function cachingPlugin(app: FastifyInstance) {
     return this.header('cache-control', `public, max-age=${seconds}, stale-while-revalidate=${stale}`);
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  // Callback style (no promise per response); onSend runs for every response.
+  app.addHook('onSend', (request, reply, payload, done) => done(null, cacheHeaders(request, reply, payload)));
+
+  function cacheHeaders(request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
     if ((request.method !== 'GET' && request.method !== 'HEAD') || reply.statusCode >= 300) return payload;
     reply.header('vary', appendVary(reply.getHeader('vary'), 'Authorization'));
     if (request.identity && request.identity.kind !== 'anonymous') {
@@ -61,7 +64,7 @@ export default fp(async function cachingPlugin(app: FastifyInstance) {
       return '';
     }
     return payload;
-  });
+  }
 });
 
 function appendVary(current: unknown, value: string): string {

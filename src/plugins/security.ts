@@ -1,5 +1,5 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -9,10 +9,16 @@ import { HttpError } from '../lib/httpError.js';
 export default fp(async function securityPlugin(app: FastifyInstance) {
   const config = app.config;
 
-  await app.register(helmet, {
+  // Helmet's headers do not depend on the request: helmet computes them once, here, and every
+  // response gets the same set (@fastify/helmet would run helmet's middleware chain per request).
+  const securityHeaders = helmetHeaders({
     // The API serves JSON; the docs page needs its own scripts and styles.
     contentSecurityPolicy: false,
     crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(securityHeaders);
+    done();
   });
 
   await app.register(cors, {
@@ -47,3 +53,16 @@ export default fp(async function securityPlugin(app: FastifyInstance) {
     });
   }
 });
+
+/** The headers helmet sets, collected from one run of its middleware against a stand-in response. */
+export function helmetHeaders(options: Parameters<typeof helmet>[0]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const res = {
+    setHeader: (name: string, value: string | number) => void (headers[name] = String(value)),
+    removeHeader: (name: string) => void delete headers[name],
+  };
+  let failure: unknown;
+  helmet(options)({} as never, res as never, (err?: unknown) => void (failure = err));
+  if (failure) throw failure;
+  return headers;
+}

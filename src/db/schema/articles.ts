@@ -77,6 +77,9 @@ export const articles = sqliteTable(
     // make it covering for what a list page needs before any body is read (visibility, counts, cache keys).
     index('articles_published_id_idx').on(t.publishedAt, t.id, t.status, t.deletedAt, t.access, t.version),
     index('articles_updated_id_idx').on(t.updatedAt, t.id),
+    // A single-article request finds its article by slug with this index alone: the row itself
+    // holds the body ahead of these columns, and reading past it walks the body's overflow pages.
+    index('articles_slug_head_idx').on(t.slug, t.id, t.version, t.access, t.status, t.publishedAt, t.deletedAt),
     index('articles_section_published_idx').on(t.sectionId, t.publishedAt, t.id),
     index('articles_status_published_idx').on(t.status, t.publishedAt),
   ],

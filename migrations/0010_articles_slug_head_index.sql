@@ -1,0 +1,1 @@
+CREATE INDEX `articles_slug_head_idx` ON `articles` (`slug`,`id`,`version`,`access`,`status`,`published_at`,`deleted_at`);

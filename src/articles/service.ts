@@ -536,17 +536,16 @@ export function createArticlesService(app: FastifyInstance) {
   }
 
   /** Workflow columns for publishing at `at` (now when omitted): past/now = published, future = scheduled. */
-  function publishColumns(current: Pick<ArticleRow, 'publishedAt' | 'firstPublishedAt' | 'status'> | null, atInput: string | undefined): Partial<ArticleInsert> {
-    const t = now();
-    if (atInput !== undefined && Date.parse(atInput) > t.getTime()) return scheduleColumns(current, atInput);
+  /** `t`: the write's own time (create passes the instant it stamps createdAt and the change with). */
+  function publishColumns(current: Pick<ArticleRow, 'publishedAt' | 'firstPublishedAt' | 'status'> | null, atInput: string | undefined, t: Date = now()): Partial<ArticleInsert> {
+    if (atInput !== undefined && Date.parse(atInput) > t.getTime()) return scheduleColumns(current, atInput, t);
     const keepDate = current && current.publishedAt && !isFuture(current.publishedAt, t) && atInput === undefined;
     const publishedAt = atInput !== undefined ? iso(atInput) : keepDate ? current!.publishedAt! : t.toISOString();
     const firstLive = current?.firstPublishedAt && !isFuture(current.firstPublishedAt, t) ? current.firstPublishedAt : publishedAt;
     return { status: 'published', publishedAt, scheduledFor: null, firstPublishedAt: firstLive };
   }
 
-  function scheduleColumns(current: Pick<ArticleRow, 'firstPublishedAt'> | null, atInput: string): Partial<ArticleInsert> {
-    const t = now();
+  function scheduleColumns(current: Pick<ArticleRow, 'firstPublishedAt'> | null, atInput: string, t: Date = now()): Partial<ArticleInsert> {
     const at = iso(atInput);
     const firstLive = current?.firstPublishedAt && !isFuture(current.firstPublishedAt, t) ? current.firstPublishedAt : at;
     return { status: 'scheduled', publishedAt: at, scheduledFor: at, firstPublishedAt: firstLive };
@@ -765,9 +764,9 @@ export function createArticlesService(app: FastifyInstance) {
       }
       const workflow =
         input.status === 'published'
-          ? publishColumns(null, input.publishedAt)
+          ? publishColumns(null, input.publishedAt, t) // the same instant as createdAt and the change: published "now" is not after it
           : input.status === 'scheduled'
-            ? scheduleColumns(null, input.scheduledFor!)
+            ? scheduleColumns(null, input.scheduledFor!, t)
             : { status: 'draft' as const };
       const at = t.toISOString();
       const row: ArticleInsert = {

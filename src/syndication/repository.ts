@@ -51,7 +51,8 @@ export function createSyndicationRepository(db: Db) {
     async pageLastmods(now: string, size: number): Promise<{ page: number; lastmod: string; count: number }[]> {
       const rows = db.$client
         .prepare(
-          `SELECT (rn - 1) / ? AS page, max(updated_at) AS lastmod, count(*) AS count FROM (
+          // CAST: better-sqlite3 binds a JS number as REAL, and REAL division would put every row on its own "page".
+          `SELECT (rn - 1) / CAST(? AS INTEGER) AS page, max(updated_at) AS lastmod, count(*) AS count FROM (
              SELECT updated_at, row_number() OVER (ORDER BY id) AS rn FROM articles
              WHERE status IN ('published', 'scheduled') AND published_at <= ? AND deleted_at IS NULL
            ) GROUP BY page ORDER BY page`,

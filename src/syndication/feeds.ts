@@ -54,6 +54,16 @@ function featuredPhoto(a: Article): EmbeddedPhoto | null {
 }
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/**
+ * Text the `feed` package writes into Atom XML attributes: its serialiser (xml-js) escapes only `"`
+ * there, so a caption like "Smith & Co" made the whole document malformed. Enclosure titles get
+ * nothing else from the package, so they are escaped here. Category labels and terms get `&`
+ * escaped by the package (an entity written here would be escaped again), so their `<` travels as
+ * LT_MARK and becomes `&lt;` in the finished document. test/syndication-feeds-escaping.test.ts checks both.
+ */
+const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const LT_MARK = '\uFDD0'; // a Unicode noncharacter: never in real text
+const markLt = (s: string) => s.replace(/\uFDD0/g, '').replace(/</g, LT_MARK);
 
 /** The body a feed carries: what viewArticle allowed, and for a teaser the way to the rest. */
 function contentHtml(e: FeedEntry): string {
@@ -88,26 +98,31 @@ function buildFeed(ch: FeedChannel, entries: FeedEntry[], forRss: boolean): Feed
     feedLinks: { rss: ch.selfUrl, atom: ch.selfUrl },
     copyright: copyrightOf(ch, updated),
     ttl: forRss ? 15 : undefined,
+    // Atom: a feed-level author, required unless every entry has one (RFC 4287 §4.1.1; wire copy often has no byline).
+    author: forRss ? undefined : { name: ch.publicationName },
   });
   for (const e of entries) {
     const a = e.article;
     const photo = featuredPhoto(a);
     const rendition = photo ? enclosureOf(photo) : null;
+    // Atom writes title and summary as type="html": plain text must be escaped to mean itself there.
+    const plain = (text: string) => (forRss ? text : escapeHtml(text));
+    const summary = a.standfirst ?? a.excerpt;
     const item: Item = {
-      title: a.headline ?? a.slug,
+      title: plain(a.headline ?? a.slug),
       id: e.id,
       guid: e.id,
       link: e.url,
       date: new Date(a.updatedAt ?? a.publishedAt ?? ch.now.toISOString()),
       published: a.publishedAt ? new Date(a.publishedAt) : undefined,
-      description: a.standfirst ?? a.excerpt ?? undefined,
+      description: summary ? plain(summary) : undefined,
       content: contentHtml(e),
       // Atom and JSON: author names; RSS: dc:creator (RSS's own <author> wants an e-mail address).
       author: forRss ? undefined : (a.authors ?? []).map((p) => ({ name: p.name })),
       category: [
         ...(a.section ? [{ name: a.section.name, term: a.section.slug }] : []),
         ...(a.tags ?? []).map((t) => ({ name: t.name, term: t.slug })),
-      ],
+      ].map((c) => (forRss ? c : { name: markLt(c.name), term: markLt(c.term) })),
     };
     const extensions: NonNullable<Item['extensions']> = [];
     if (forRss && a.authors?.length) extensions.push({ name: 'dc:creator', objects: { _text: a.authors.map((p) => p.name).join(', ') } });
@@ -115,7 +130,7 @@ function buildFeed(ch: FeedChannel, entries: FeedEntry[], forRss: boolean): Feed
       // RSS: one enclosure with the real MIME type; Atom: a rel=enclosure link titled caption — credit.
       item.enclosure = forRss
         ? ({ url: rendition.url, type: MIME[rendition.format], length: 0 } as Item['enclosure'])
-        : { url: rendition.url, title: photoTitle(photo) || undefined };
+        : { url: rendition.url, title: photoTitle(photo) ? escapeAttr(photoTitle(photo)) : undefined };
       if (forRss) {
         extensions.push(
           {
@@ -143,7 +158,7 @@ export function renderRss(ch: FeedChannel, entries: FeedEntry[]): string {
 }
 
 export function renderAtom(ch: FeedChannel, entries: FeedEntry[]): string {
-  const xml = buildFeed(ch, entries, false).atom1();
+  const xml = buildFeed(ch, entries, false).atom1().replace(/\uFDD0/g, '&lt;');
   // The package names an enclosure's type after the URL's extension; give the real MIME type.
   return entries.reduce((out, e) => {
     const photo = featuredPhoto(e.article);

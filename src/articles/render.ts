@@ -1,4 +1,5 @@
 import { decodeHTML } from 'entities';
+import { LRUCache } from 'lru-cache';
 import { Marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 import type { EmbeddedPhoto } from '../schemas/photo.js';
@@ -40,16 +41,35 @@ const TEXT_OPTIONS: sanitizeHtml.IOptions = { allowedTags: [], allowedAttributes
 const escapeHtml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
+/**
+ * Rendering an article renders each paragraph several times over (its HTML, its text, the
+ * excerpt, the teaser and the full view): a small memo of inline results, keyed by the source,
+ * makes that once. Pure functions of their input, so nothing here can go stale.
+ */
+const inlineMemo = new LRUCache<string, { html: string; text?: string }>({ max: 4000 });
+
 /** Inline Markdown → sanitised inline HTML. */
 export function renderInline(source: string): string {
-  const html = marked.parseInline(source) as string;
-  return sanitizeHtml(html, INLINE_OPTIONS).trim();
+  return inlineRendering(source).html;
+}
+
+function inlineRendering(source: string): { html: string; text?: string } {
+  let hit = inlineMemo.get(source);
+  if (!hit) {
+    const html = sanitizeHtml(marked.parseInline(source) as string, INLINE_OPTIONS).trim();
+    inlineMemo.set(source, (hit = { html }));
+  }
+  return hit;
 }
 
 /** Inline Markdown → plain text (markup, tags and script contents dropped, entities decoded). */
 export function inlineText(source: string): string {
-  const html = renderInline(source).replace(/<br\s*\/?>/gi, ' ');
-  return decodeHTML(sanitizeHtml(html, TEXT_OPTIONS)).replace(/\s+/g, ' ').trim();
+  const memo = inlineRendering(source);
+  if (memo.text === undefined) {
+    const html = memo.html.replace(/<br\s*\/?>/gi, ' ');
+    memo.text = decodeHTML(sanitizeHtml(html, TEXT_OPTIONS)).replace(/\s+/g, ' ').trim();
+  }
+  return memo.text;
 }
 
 /**

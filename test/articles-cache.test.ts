@@ -120,3 +120,28 @@ t.test('plans in the paywall follow plan edits', async (t) => {
   t.equal(res.statusCode, 200, res.body);
   t.equal(await price(), 1299);
 });
+
+t.test('cached list pages follow writes, the archive rule and photo expiry, and stay per audience', async (t) => {
+  const h = await buildTestApp(t, { env: { ARCHIVE_AFTER_DAYS: '30' } });
+  const { app, admin, clock } = h;
+  await seedTaxonomy(app, admin);
+  const photo = await uploadPhoto(h, 'A caption');
+  await publish(app, admin, { slug: 'story', headline: 'A story', featuredPhotoId: photo.id, bodyMarkdown: 'The ferry was delayed.' });
+  const page = async (url = '/v1/articles?include=photos', headers: Record<string, string> = {}) => json(await app.inject({ url, headers }));
+
+  t.equal((await page()).data[0].photos.length, 1);
+  t.equal((await page()).data[0].access.granted, true, 'cached');
+
+  await publish(app, admin, { slug: 'second', headline: 'Second', bodyMarkdown: 'More news.' });
+  t.same((await page()).data.map((a: { slug: string }) => a.slug), ['second', 'story'], 'a new story shows at once');
+
+  await app.inject({ method: 'PATCH', url: `/v1/photos/${photo.id}`, headers: admin, payload: { expiresAt: new Date(clock.now().getTime() + DAY).toISOString() } });
+  t.equal((await page()).data[1].photos.length, 1);
+  clock.advance(2 * DAY);
+  t.same((await page()).data[1].photos, [], 'the expired photo leaves the cached page');
+
+  clock.advance(29 * DAY);
+  const archived = (await page()).data;
+  t.same(archived.map((a: { access: { granted: boolean } }) => a.access.granted), [false, false], 'both crossed into the archive without a write');
+  t.same((await page('/v1/articles?include=photos', admin)).data.map((a: { access: { granted: boolean } }) => a.access.granted), [true, true], 'admins get their own page');
+});

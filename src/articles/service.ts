@@ -181,8 +181,11 @@ const RESTORABLE = [
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' || (err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 
+/** What the render cache holds: article JSON, whole list pages (with their next cursor), slug heads, counts. */
+type CacheEntry = CachedJson & { head?: ArticleHead; nextCursor?: string | null };
+
 /** One rendered-article cache per database, shared by every service instance (routes, search, feeds). */
-const renderCaches = new WeakMap<object, RenderCache<CachedJson & { head?: ArticleHead }>>();
+const renderCaches = new WeakMap<object, RenderCache<CacheEntry>>();
 
 /** The article JSON exactly as the API sends it: encoded through the Article schema (which checks it), then stringified. */
 export const articleJson = (article: Article): string => JSON.stringify(ArticleSchema.encode(article));
@@ -194,7 +197,7 @@ const COMMA = Buffer.from(',');
  * Article heads by slug (what locate() reads on every single-article request), kept in the render
  * cache itself under keys no article entry uses, so that one write empties both.
  */
-function headsOf(cache: RenderCache<CachedJson & { head?: ArticleHead }>) {
+function headsOf(cache: RenderCache<CacheEntry>) {
   return {
     get: (slug: string) => cache.get(`head:${slug}`, 0)?.head,
     set: (slug: string, head: ArticleHead, mark: string) => cache.set(`head:${slug}`, { json: EMPTY, validUntil: Infinity, head }, mark),
@@ -211,7 +214,7 @@ export function createArticlesService(app: FastifyInstance) {
   const now = () => app.clock.now();
   let cache = renderCaches.get(app.db);
   if (!cache) {
-    cache = createRenderCache<CachedJson & { head?: ArticleHead }>({ maxBytes: app.config.CACHE_ARTICLES_MB * 1024 * 1024, changeMark: () => repo.changeMark(app.config.CACHE_EXTERNAL_WRITES_MS) });
+    cache = createRenderCache<CacheEntry>({ maxBytes: app.config.CACHE_ARTICLES_MB * 1024 * 1024, changeMark: () => repo.changeMark(app.config.CACHE_EXTERNAL_WRITES_MS) });
     renderCaches.set(app.db, cache);
   }
   const renderCache = cache;
@@ -225,13 +228,28 @@ export function createArticlesService(app: FastifyInstance) {
    * a read may spend it), API keys (licence terms; admins see drafts and deletedAt).
    */
   function audienceOf(identity: Identity, row: Pick<ArticleRow, 'id' | 'access' | 'publishedAt'>, at: Date): string | null {
-    const archived = isArchived({ id: row.id, level: row.access, publishedAt: row.publishedAt, sectionSlug: null }, at, policy) ? 'archive' : 'recent';
-    if (identity.kind === 'anonymous') return `anonymous:${archived}`;
+    const caller = listAudienceOf(identity);
+    if (caller === null) return null;
+    const archived = isArchived({ id: row.id, level: row.access, publishedAt: row.publishedAt, sectionSlug: null }, at, policy);
+    return `${caller}:${archived ? 'archive' : 'recent'}`;
+  }
+
+  /** The audience of a whole list page: anonymous, or a subscriber's entitlements without a meter; null when personal. */
+  function listAudienceOf(identity: Identity): string | null {
+    if (identity.kind === 'anonymous') return 'anonymous';
     if (identity.kind === 'subscriber' && identity.entitlements.meter === null) {
       const e = identity.entitlements;
-      return `subscriber:${e.levels.join('+')}:${e.archive}:${e.sections?.join('+') ?? '*'}:${archived}`;
+      return `subscriber:${e.levels.join('+')}:${e.archive}:${e.sections?.join('+') ?? '*'}`;
     }
     return null;
+  }
+
+  /** When (epoch ms) an article passes into the archive, if that is still ahead; else Infinity. */
+  function archivedFrom(row: Pick<ArticleRow, 'publishedAt'>, at: Date): number {
+    if (policy.archiveAfterDays <= 0 || !row.publishedAt) return Infinity;
+    // isArchived: older than the limit, strictly — archived from the millisecond after it.
+    const from = Date.parse(row.publishedAt) + policy.archiveAfterDays * 86_400_000 + 1;
+    return from > at.getTime() ? from : Infinity;
   }
 
   /** Whole rows for heads (or page rows), in the same order. */
@@ -690,7 +708,19 @@ export function createArticlesService(app: FastifyInstance) {
     },
 
     /** list() as the JSON the API sends (ArticleList), items from the rendered-article cache. */
+    /**
+     * A list page as JSON. Whole pages are cached too (for callers whose page is not personal),
+     * keyed by the query as validated, until a content write, the next scheduled story going
+     * live, an item crossing into the archive or any item's own time limit (a photo's expiry).
+     */
     async listJson(query: ArticleListQuery, identity: Identity): Promise<{ json: Buffer; etag: string; nextCursor: string | null }> {
+      const at = now();
+      const mark = await renderCache.sync();
+      const audience = listAudienceOf(identity);
+      const key = audience === null ? null : `list:${audience}:${JSON.stringify(query, Object.keys(query).sort())}`;
+      const hit = key === null ? undefined : renderCache.get(key, at.getTime());
+      if (hit) return { json: hit.json, etag: hit.etag!, nextCursor: hit.nextCursor ?? null };
+
       const page = await listPage(query, identity);
       const items = await renderJson(page.rows, identity, page.opts, page.at);
       const meta = JSON.stringify(ListMeta.encode(page.meta));
@@ -699,7 +729,13 @@ export function createArticlesService(app: FastifyInstance) {
       parts.push(Buffer.from(`],"meta":${meta}}`));
       // The items' ETags stand for their bytes: hashing them (and the meta) is hashing the page.
       const etag = `"l-${createHash('sha1').update(`${items.map((i) => i.etag).join(',')}|${meta}`).digest('base64url')}"`;
-      return { json: Buffer.concat(parts), etag, nextCursor: page.meta.nextCursor };
+      const json = Buffer.concat(parts);
+      if (key !== null) {
+        const next = await repo.nextVisibleAfter(at.toISOString());
+        const limits = [next ? Date.parse(next) : Infinity, ...items.map((i) => i.validUntil), ...page.rows.map((r) => archivedFrom(r, at))];
+        renderCache.set(key, { json, etag, nextCursor: page.meta.nextCursor, validUntil: Math.min(...limits) }, mark);
+      }
+      return { json, etag, nextCursor: page.meta.nextCursor };
     },
 
     /**

@@ -79,6 +79,9 @@ export const articles = sqliteTable(
     index('articles_updated_id_idx').on(t.updatedAt, t.id),
     // A single-article request finds its article by slug with this index alone: the row itself
     // holds the body ahead of these columns, and reading past it walks the body's overflow pages.
+    // Search joins its matches to articles by id and filters them (visibility, section, access):
+    // this index answers that without reading rows (src/search/repository.ts, INDEXED BY).
+    index('articles_id_filter_idx').on(t.id, t.status, t.publishedAt, t.deletedAt, t.access, t.sectionId),
     index('articles_slug_head_idx').on(t.slug, t.id, t.version, t.access, t.status, t.publishedAt, t.deletedAt),
     index('articles_section_published_idx').on(t.sectionId, t.publishedAt, t.id),
     index('articles_status_published_idx').on(t.status, t.publishedAt),

@@ -1,0 +1,1 @@
+CREATE INDEX `articles_id_filter_idx` ON `articles` (`id`,`status`,`published_at`,`deleted_at`,`access`,`section_id`);

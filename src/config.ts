@@ -73,6 +73,8 @@ export const configSchema = z.object({
   // Photos
   PHOTO_MAX_BYTES: int(1024, 1024 * 1024 * 1024).default(25 * 1024 * 1024),
   PHOTO_MAX_PIXELS: int(1, 1_000_000_000).default(100_000_000),
+  // Memory for rendition bytes served from RAM instead of disk (0: always from disk).
+  CACHE_RENDITIONS_MB: int(0, 4096).default(16),
   PHOTO_WIDTHS: z
     .string()
     .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be a comma-separated list of widths in pixels, e.g. 320,640,1280')

@@ -394,6 +394,16 @@ t.test('renditions: EXIF orientation is applied; concurrent first requests rende
   t.same([meta.width, meta.height], [320, 480], 'rotated upright');
   t.notOk(meta.orientation && meta.orientation !== 1, 'no orientation tag left');
   t.same(filesUnder(join(h.config.mediaDir, 'tmp')), []);
+
+  // Served again from memory (CACHE_RENDITIONS_MB) and, with no memory for it, from disk: the same answer.
+  const again = await h.app.inject({ url: `/v1/photos/${photo.id}/renditions/320.webp` });
+  t.same([again.statusCode, again.headers['content-length'], again.headers.etag], [200, String(results[0].rawPayload.length), results[0].headers.etag]);
+  t.ok(again.rawPayload.equals(results[0].rawPayload));
+  const noMemory = await buildTestApp(t, { env: { CACHE_RENDITIONS_MB: '0' } });
+  const same = json(await upload(noMemory, [file(bytes)]));
+  const fromDisk = await noMemory.app.inject({ url: `/v1/photos/${same.id}/renditions/320.webp` });
+  t.ok(fromDisk.rawPayload.equals(results[0].rawPayload), 'streamed from disk');
+  t.equal(fromDisk.headers['content-length'], String(results[0].rawPayload.length));
 });
 
 t.test('expiry: readers get 410, admins still see it, embeds leave it out', async (t) => {

@@ -4,7 +4,6 @@ import fp from 'fastify-plugin';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { z } from 'zod';
 import { isAdmin } from '../access/identity.js';
 import { HttpError } from '../lib/httpError.js';
@@ -215,9 +214,9 @@ export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = as
       if (request.identity.kind !== 'anonymous') reply.header('cache-control', 'private, no-store');
       return reply.code(304).send();
     }
-    const file = await photos.renditionFile(prepared);
-    reply.header('content-type', prepared.mimeType).header('content-length', file.size);
-    return reply.send(createReadStream(file.path) as never);
+    const { body, size } = await photos.renditionBody(prepared);
+    reply.header('content-type', prepared.mimeType).header('content-length', size);
+    return reply.send(body as never);
   });
 };
 

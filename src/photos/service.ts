@@ -1,5 +1,6 @@
-import { renameSync, unlinkSync } from 'node:fs';
-import { mkdirSync } from 'node:fs';
+import { createReadStream, mkdirSync, renameSync, unlinkSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { LRUCache } from 'lru-cache';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
@@ -62,6 +63,10 @@ export function createPhotosService(deps: PhotosDeps) {
   const repo = createPhotosRepository(db);
   const storage = createMediaStorage(config.mediaDir);
   const renditionCache = createRenditionCache(storage, config.PHOTO_MAX_PIXELS);
+  // Rendition files are content-addressed and never change: their bytes can stay in memory for
+  // as long as there is room. Whether one may be served is decided before (prepareRendition).
+  const renditionBytesMax = config.CACHE_RENDITIONS_MB * 1024 * 1024;
+  const renditionBytes = new LRUCache<string, Buffer>({ maxSize: Math.max(1, renditionBytesMax), sizeCalculation: (b) => Math.max(1, b.byteLength) });
   const base = config.PUBLIC_BASE_URL.replace(/\/+$/, '');
 
   const isExpired = (row: PhotoRow, now: Date) => row.expiresAt !== null && row.expiresAt <= now.toISOString();
@@ -330,9 +335,19 @@ export function createPhotosService(deps: PhotosDeps) {
       };
     },
 
-    /** The rendition file, made (once, even under concurrent requests) if needed. */
-    async renditionFile(prepared: PreparedRendition): Promise<{ path: string; size: number }> {
-      return renditionCache.get(prepared.sha256, prepared.originalPath, prepared.plan);
+    /**
+     * The rendition's bytes, made (once, even under concurrent requests) if needed: from memory
+     * when recently served, else from its file (kept in memory when it is small enough).
+     */
+    async renditionBody(prepared: PreparedRendition): Promise<{ body: Buffer | Readable; size: number }> {
+      const key = `${prepared.sha256}/${prepared.plan.name}`;
+      const hit = renditionBytes.get(key);
+      if (hit) return { body: hit, size: hit.byteLength };
+      const file = await renditionCache.get(prepared.sha256, prepared.originalPath, prepared.plan);
+      if (file.size > renditionBytesMax / 16) return { body: createReadStream(file.path), size: file.size };
+      const bytes = await readFile(file.path);
+      renditionBytes.set(key, bytes);
+      return { body: bytes, size: bytes.byteLength };
     },
 
     embedder: {

@@ -83,6 +83,44 @@ t.test('checkout â†’ active paid plan; renewals; failed payment; cancellation â†
   t.equal(json(late).outcome, 'ignored_cancelled');
 });
 
+t.test('out-of-order events: nothing about a deleted subscription reopens access; a paused one can resume', async (t) => {
+  const { app, admin, clock } = await withPaidPlan(t);
+  const s = await subscriber(app, admin, 'late@example.com', { plan: 'digital' });
+  const checkout = { client_reference_id: String(s.id), payment_status: 'paid', customer: 'cus_late', subscription: 'sub_late', metadata: { plan: 'digital' } };
+  t.equal(json(await sendStripeEvent(app, { id: 'evt_late_checkout', type: 'checkout.session.completed', object: checkout })).outcome, 'activated');
+  clock.advance(60_000);
+  const del = await sendStripeEvent(app, { id: 'evt_late_del', type: 'customer.subscription.deleted', object: { id: 'sub_late', customer: 'cus_late', status: 'canceled' } });
+  t.equal(json(del).outcome, 'cancelled');
+
+  // Stripe delivers out of order and retries for days: an update made before the deletion, and a
+  // retried checkout, both arrive after it.
+  clock.advance(60_000);
+  const staleUpdate = await sendStripeEvent(app, {
+    id: 'evt_late_upd', type: 'customer.subscription.updated',
+    object: { id: 'sub_late', customer: 'cus_late', status: 'active', cancel_at_period_end: false, items: { data: [{ price: { id: 'price_digital_monthly' }, current_period_end: unix('2027-06-01T00:00:00Z') }] } },
+  });
+  t.equal(json(staleUpdate).outcome, 'ignored_deleted');
+  const retriedCheckout = await sendStripeEvent(app, { id: 'evt_late_checkout_retry', type: 'checkout.session.completed', object: checkout });
+  t.equal(json(retriedCheckout).outcome, 'ignored_deleted');
+  let me = json(await app.inject({ url: '/v1/me', headers: s.auth }));
+  t.equal(me.plan.slug, 'free', 'still on the free plan');
+  t.equal(me.subscription.status, 'cancelled');
+
+  // A new subscription (new id) after the deletion works as usual.
+  const again = await sendStripeEvent(app, { id: 'evt_new_checkout', type: 'checkout.session.completed', object: { ...checkout, subscription: 'sub_new' } });
+  t.equal(json(again).outcome, 'activated');
+  t.equal(json(await app.inject({ url: '/v1/me', headers: s.auth })).plan.slug, 'digital');
+
+  // Pausing is not a deletion: a paused subscription can resume.
+  const paused = await sendStripeEvent(app, { id: 'evt_pause', type: 'customer.subscription.updated', object: { id: 'sub_new', customer: 'cus_late', status: 'paused' } });
+  t.equal(json(paused).outcome, 'cancelled');
+  t.equal(json(await app.inject({ url: '/v1/me', headers: s.auth })).plan.slug, 'free');
+  const resumed = await sendStripeEvent(app, { id: 'evt_resume', type: 'customer.subscription.updated', object: { id: 'sub_new', customer: 'cus_late', status: 'active' } });
+  t.equal(json(resumed).outcome, 'status_active');
+  me = json(await app.inject({ url: '/v1/me', headers: s.auth }));
+  t.equal(me.plan.slug, 'digital', 'resumed');
+});
+
 t.test('signatures: unsigned, mis-signed, tampered, replayed and malformed events are 400s', async (t) => {
   const { app, admin, clock } = await withPaidPlan(t);
   const s = await subscriber(app, admin, 'sig@example.com', { plan: 'digital' });

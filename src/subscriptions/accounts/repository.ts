@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { authTokens, mailOutbox, meteredReads, paymentEvents, plans, sessions, subscribers, subscriptions } from '../../db/schema/index.js';
 
@@ -148,6 +148,21 @@ function statements(q: Q) {
     /** Claims a payment event id; false when it was already processed (a redelivery). */
     claimPaymentEvent(id: string, type: string, at: string): boolean {
       return q.insert(paymentEvents).values({ id, type, outcome: 'processing', receivedAt: at }).onConflictDoNothing().run().changes === 1;
+    },
+    /** Whether a customer.subscription.deleted event was applied to the subscriber at or after `since`. */
+    stripeDeletionSince(subscriberId: number, since: string): boolean {
+      return q
+        .select({ id: paymentEvents.id })
+        .from(paymentEvents)
+        .where(
+          and(
+            eq(paymentEvents.subscriberId, subscriberId),
+            eq(paymentEvents.type, 'customer.subscription.deleted'),
+            eq(paymentEvents.outcome, 'cancelled'),
+            gte(paymentEvents.receivedAt, since),
+          ),
+        )
+        .get() !== undefined;
     },
     setPaymentEventOutcome(id: string, outcome: string, subscriberId: number | null): void {
       q.update(paymentEvents).set({ outcome, subscriberId }).where(eq(paymentEvents.id, id)).run();

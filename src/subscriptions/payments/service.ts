@@ -101,6 +101,20 @@ export function createPaymentsService(deps: { repo: AccountsRepository; clock: C
     return true;
   }
 
+  /**
+   * Stripe never revives a deleted (canceled) subscription, but it delivers events out of order and
+   * retries failed deliveries for days: a checkout or subscription update about a subscription whose
+   * deletion was already applied is stale and must not reopen access.
+   */
+  function deletedAlready(tx: AccountsTx, current: SubscriptionRow | null | undefined, stripeSubscriptionId: string | null): boolean {
+    return (
+      stripeSubscriptionId !== null &&
+      current?.stripeSubscriptionId === stripeSubscriptionId &&
+      current.status === 'cancelled' &&
+      tx.stripeDeletionSince(current.subscriberId, current.startedAt)
+    );
+  }
+
   function apply(tx: AccountsTx, event: Stripe.Event, now: Date): { outcome: string; subscriberId: number | null } {
     const at = now.toISOString();
     const o = event.data.object as unknown as Obj;
@@ -110,6 +124,7 @@ export function createPaymentsService(deps: { repo: AccountsRepository; clock: C
         const sub = ref && /^\d{1,15}$/.test(ref) ? tx.subscriberById(Number(ref)) : undefined;
         if (!sub || sub.status === 'erased') return { outcome: 'unmatched', subscriberId: null };
         const acc = tx.account(sub.id);
+        if (deletedAlready(tx, acc?.subscription, idOf(o.subscription))) return { outcome: 'ignored_deleted', subscriberId: sub.id };
         const requested = sub.requestedPlanId ? tx.planById(sub.requestedPlanId) : undefined;
         const plan = planFromMetadata(tx, metadataOf(o))
           ?? (acc?.subscription?.status === 'pending_payment' ? acc.plan ?? undefined : undefined)
@@ -145,6 +160,9 @@ export function createPaymentsService(deps: { repo: AccountsRepository; clock: C
         if (!rememberCustomer(tx, sub, idOf(o.customer), at)) return { outcome: 'customer_conflict', subscriberId: sub.id };
         const acc = tx.account(sub.id);
         const current = acc?.subscription ?? null;
+        if (event.type !== 'customer.subscription.deleted' && deletedAlready(tx, current, stripeSubscriptionId)) {
+          return { outcome: 'ignored_deleted', subscriberId: sub.id };
+        }
         if (stripeSubscriptionId && current?.stripeSubscriptionId && current.stripeSubscriptionId !== stripeSubscriptionId && current.status !== 'cancelled') {
           // An event about another (older) subscription of the same customer: leave the current one alone.
           if (event.type === 'customer.subscription.deleted') return { outcome: 'ignored_other_subscription', subscriberId: sub.id };

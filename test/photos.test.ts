@@ -106,6 +106,17 @@ t.test('request fields win over embedded metadata; empty fields count as not sen
   t.same(json(bad).errors.map((e: { pointer: string }) => e.pointer).sort(), ['/body/colour', '/body/takenAt']);
 });
 
+t.test('a caption up to 10,000 characters is accepted in any script (the multipart field limit is in bytes)', async (t) => {
+  const h = await buildTestApp(t);
+  const cjk = '新闻'.repeat(5000); // 10,000 characters, 30,000 bytes of UTF-8
+  const res = await upload(h, [file(await agencyJpeg({ caption: 'x' }, [300, 200])), { name: 'caption', value: cjk }]);
+  t.equal(res.statusCode, 201, res.body);
+  t.equal(json(res).caption, cjk);
+  const tooLong = await upload(h, [file(await agencyJpeg({ caption: 'y' }, [300, 200])), { name: 'caption', value: `${cjk}新` }]);
+  t.equal(tooLong.statusCode, 400, 'one more character is too long');
+  t.equal(json(tooLong).errors[0].pointer, '/body/caption');
+});
+
 t.test('PNG with XMP, WebP, AVIF, GIF and TIFF are accepted; the format comes from the bytes', async (t) => {
   const h = await buildTestApp(t);
   const png = await xmpPng({

@@ -59,7 +59,9 @@ export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = as
         fileSize: config.PHOTO_MAX_BYTES,
         files: 1,
         fields: 20,
-        fieldSize: 20_000,
+        // Bytes, not characters: the longest field (a 10,000-character caption) takes up to 3 bytes
+        // of UTF-8 per character (CJK captions), so 30,000; the schema then counts characters.
+        fieldSize: 30_000,
         parts: 22,
         headerPairs: 50,
       },

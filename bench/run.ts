@@ -3,8 +3,8 @@
  *
  * 1. Seeds a temporary database under bench/tmp/ with N articles (10,000; 100,000 with --large)
  *    through the articles service, and reports the bulk-import rate.
- * 2. Starts Newsdesk in a child process as `npm start` does (tsx) on 127.0.0.1 and reports the
- *    cold start: spawn to a 200 from /readyz.
+ * 2. Starts Newsdesk in a child process as `npm start` does (compiled by scripts/build.mjs, then
+ *    `node dist/server.js`) on 127.0.0.1 and reports the cold start: spawn to a 200 from /readyz.
  * 3. Drives each scenario with autocannon for a bounded time (after a short warm-up), sampling
  *    the server's RSS from /proc.
  * 4. In the same run, starts the ceiling (bench/ceiling.ts: bare fastify answering from memory
@@ -18,7 +18,7 @@
  * to bench/tmp/profiles), --no-write (do not touch bench/results.md).
  */
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -245,8 +245,8 @@ async function main() {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const nodeArgs = opts.profile ? ['--cpu-prof', '--cpu-prof-dir', join(TMP, 'profiles')] : [];
-  const started = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts'], {
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/server.js'], {
     cwd: ROOT,
     env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port), PUBLIC_BASE_URL: base },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -254,7 +254,6 @@ async function main() {
   process.on('exit', () => child.kill('SIGKILL'));
   const coldStart = await waitReady(base, child);
   log(`Newsdesk ready in ${Math.round(coldStart)} ms (pid ${child.pid}, ${CONNECTIONS} connections, ${DURATION} s per scenario)`);
-  void started;
 
   const subscriber = { authorization: `Bearer ${subscriberToken}` };
   const allSlugs = Array.from({ length: N }, (_, i) => `story-${i}`);
@@ -389,7 +388,7 @@ async function main() {
   const extra: string[] = [];
   if (newsdesk.deep && newsdesk.list) extra.push(`- Deep page ÷ first page (Newsdesk): **${(newsdesk.deep.rps / newsdesk.list.rps).toFixed(2)}**`);
   extra.push(`- Bulk import: ${importLine}`);
-  extra.push(`- Cold start (spawn \`node --import tsx src/server.ts\` → 200 from /readyz): **${Math.round(coldStart)} ms**`);
+  extra.push(`- Cold start (spawn \`node dist/server.js\` → 200 from /readyz): **${Math.round(coldStart)} ms**`);
   extra.push(`- Peak RSS of the Newsdesk process over the whole run (VmHWM): **${mb(finalHwm)}**`);
 
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';

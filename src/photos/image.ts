@@ -1,5 +1,5 @@
 import { encode as encodeBlurhash } from 'blurhash';
-import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import type { Metadata, OutputInfo, default as Sharp } from 'sharp';
 import { HttpError } from '../lib/httpError.js';
 import type { PhotoFormat } from './sniff.js';
 
@@ -9,9 +9,19 @@ import type { PhotoFormat } from './sniff.js';
  * "decompression bomb" costs nothing) and fails on truncated data.
  */
 
-// sharp's own thread pool; the default (one per core) is fine for a server that mostly serves
-// cached renditions. The cache of open files is off: files are renamed under it.
-sharp.cache({ files: 0 });
+/**
+ * sharp (libvips, ~30 MB resident) is loaded on first use: a server that mostly serves cached
+ * renditions may never need it. Its own thread pool (one per core) is fine; its cache of open
+ * files is off, since files are renamed under it.
+ */
+let sharpModule: Promise<typeof Sharp> | null = null;
+function loadSharp(): Promise<typeof Sharp> {
+  sharpModule ??= import('sharp').then(({ default: sharp }) => {
+    sharp.cache({ files: 0 });
+    return sharp;
+  });
+  return sharpModule;
+}
 
 /** sharp's format name for each accepted format (AVIF is HEIF with AV1 compression). */
 const SHARP_FORMAT: Record<PhotoFormat, string> = {
@@ -41,7 +51,7 @@ export async function probeImage(path: string, format: PhotoFormat, maxPixels: n
   const options = { limitInputPixels: maxPixels, failOn: 'truncated' as const, pages: 1 };
   let meta: Metadata;
   try {
-    meta = await sharp(path, options).metadata();
+    meta = await (await loadSharp())(path, options).metadata();
   } catch (err) {
     throw decodeError(err, maxPixels, path);
   }
@@ -61,7 +71,7 @@ export async function probeImage(path: string, format: PhotoFormat, maxPixels: n
   // for the placeholder.
   let thumb: { data: Buffer; info: OutputInfo };
   try {
-    thumb = await sharp(path, options)
+    thumb = await (await loadSharp())(path, options)
       .autoOrient()
       .resize(48, 48, { fit: 'inside' })
       .flatten({ background: '#ffffff' })
@@ -79,7 +89,7 @@ export async function probeImage(path: string, format: PhotoFormat, maxPixels: n
   } catch {
     blurhash = null;
   }
-  const { dominant } = await sharp(data, { raw: { width: info.width, height: info.height, channels: 4 } }).stats();
+  const { dominant } = await (await loadSharp())(data, { raw: { width: info.width, height: info.height, channels: 4 } }).stats();
   return {
     width: swap ? rawHeight : rawWidth,
     height: swap ? rawWidth : rawHeight,
@@ -121,6 +131,7 @@ export interface RenderSpec {
  * ICC profile are all dropped (sharp keeps none unless asked).
  */
 export async function renderRendition(source: string, target: string, spec: RenderSpec, maxPixels: number): Promise<void> {
+  const sharp = await loadSharp();
   let pipeline = sharp(source, { limitInputPixels: maxPixels, failOn: 'truncated', pages: 1 }).autoOrient();
   if (spec.crop) pipeline = pipeline.extract(spec.crop);
   pipeline = pipeline.resize({ width: spec.width, height: spec.height, fit: 'fill' }).toColourspace('srgb');

@@ -1,5 +1,9 @@
-import exifr from 'exifr';
+import type exifrType from 'exifr';
 import { readIptc, type IptcRecords } from './iptc.js';
+
+// exifr is loaded with the first upload, not at start.
+let exifrModule: Promise<typeof exifrType> | null = null;
+const loadExifr = () => (exifrModule ??= import('exifr').then((m) => m.default));
 
 /**
  * Pre-fill from the metadata agencies embed in their pictures, the way WordPress does on upload.
@@ -50,7 +54,7 @@ const EXIFR_OPTIONS = {
   reviveValues: false,
   translateValues: false,
   silentErrors: true,
-} as unknown as Parameters<typeof exifr.parse>[1];
+} as unknown as Parameters<typeof exifrType.parse>[1];
 
 const NS = {
   dc: 'http://purl.org/dc/elements/1.1/',
@@ -125,7 +129,7 @@ async function parseExif(block: Buffer | undefined): Promise<Record<string, unkn
   // sharp returns the APP1 payload: "Exif\0\0" followed by a TIFF structure.
   const tiff = block.subarray(0, 6).toString('latin1') === 'Exif\0\0' ? block.subarray(6) : block;
   try {
-    return ((await exifr.parse(Buffer.from(tiff), EXIFR_OPTIONS)) as Record<string, unknown> | undefined) ?? null;
+    return ((await (await loadExifr()).parse(Buffer.from(tiff), EXIFR_OPTIONS)) as Record<string, unknown> | undefined) ?? null;
   } catch {
     return null;
   }
@@ -140,7 +144,7 @@ async function parseXmp(block: Buffer | undefined): Promise<XmpReader> {
   let doc: Record<string, unknown> = {};
   if (block && block.length > 0) {
     try {
-      doc = ((await exifr.sidecar(Buffer.from(block), { reviveValues: false, translateValues: false }, 'xmp')) ?? {}) as Record<string, unknown>;
+      doc = ((await (await loadExifr()).sidecar(Buffer.from(block), { reviveValues: false, translateValues: false }, 'xmp')) ?? {}) as Record<string, unknown>;
     } catch {
       doc = {};
     }

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import sharp from 'sharp';
 import type { SamplePhoto, SampleStory } from '../seed/stories.js';
 import { withIptc } from './iptc.js';
 import { buildXmp } from './xmp.js';
@@ -27,6 +26,8 @@ export async function attachSamplePhoto(story: SampleStory, app: FastifyInstance
 export async function samplePhotoJpeg(seed: string, photo: SamplePhoto, taken: Date): Promise<Buffer> {
   const handout = /HANDOUT/i.test(photo.credit);
   const usageTerms = handout ? 'Editorial use only. Supplied by a third party. No resales. No archives.' : 'Editorial use only.';
+  // Loaded here, not at the top: the server imports this module on every start, and only seeding draws.
+  const { default: sharp } = await import('sharp');
   const jpeg = await sharp(Buffer.from(sceneSvg(seed, photo.colour)))
     .jpeg({ quality: 85 })
     .withXmp(

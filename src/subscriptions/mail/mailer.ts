@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Db } from '../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
 import { createOutboxRepository } from './repository.js';
@@ -25,18 +25,21 @@ export interface Mailer {
 
 export function createMailer(options: { smtpUrl?: string; from: string; db: Db; clock: Clock; log: FastifyBaseLogger }): Mailer {
   const outbox = createOutboxRepository(options.db);
-  const transport: Transporter | null = options.smtpUrl ? nodemailer.createTransport(options.smtpUrl) : null;
+  const smtpUrl = options.smtpUrl;
+  // nodemailer is loaded with the first mail, not at start.
+  let transport: Promise<Transporter> | null = null;
+  const transportFor = (url: string) => (transport ??= import('nodemailer').then((m) => m.default.createTransport(url)));
   const inFlight = new Set<Promise<void>>();
 
   async function deliver(id: number): Promise<void> {
     const mail = await outbox.byId(id);
     if (!mail) return;
-    if (!transport) {
+    if (!smtpUrl) {
       options.log.info({ outboxId: id, kind: mail.kind }, 'a mail is waiting in the outbox: GET /v1/admin/outbox (admin key)');
       return;
     }
     try {
-      await transport.sendMail({
+      await (await transportFor(smtpUrl)).sendMail({
         from: options.from,
         to: mail.toAddress,
         subject: mail.subject,
@@ -54,7 +57,7 @@ export function createMailer(options: { smtpUrl?: string; from: string; db: Db; 
   }
 
   return {
-    initialStatus: transport ? 'queued' : 'outbox',
+    initialStatus: smtpUrl ? 'queued' : 'outbox',
     dispatch(ids) {
       for (const id of ids) {
         const p = deliver(id).catch((err) => options.log.error({ err, outboxId: id }, 'mail delivery crashed'));
@@ -67,7 +70,7 @@ export function createMailer(options: { smtpUrl?: string; from: string; db: Db; 
     },
     async close() {
       await this.idle();
-      transport?.close();
+      if (transport) (await transport).close();
     },
   };
 }

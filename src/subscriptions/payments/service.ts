@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import type { Clock } from '../../lib/clock.js';
 import { HttpError } from '../../lib/httpError.js';
 import type { AccountsRepository, AccountsTx, PlanRow, SubscriberRow, SubscriptionRow } from '../accounts/repository.js';
@@ -51,13 +51,18 @@ function mapStatus(status: unknown): SubscriptionRow['status'] {
 export function createPaymentsService(deps: { repo: AccountsRepository; clock: Clock; secret: string | undefined; toleranceSeconds: number }) {
   const { repo, clock } = deps;
 
-  function verify(raw: Buffer, signature: string | undefined): Stripe.Event {
+  // The stripe package (~20 MB resident) is loaded with the first webhook, not at start.
+  let stripeModule: Promise<typeof Stripe> | null = null;
+  const loadStripe = () => (stripeModule ??= import('stripe').then((m) => m.default));
+
+  async function verify(raw: Buffer, signature: string | undefined): Promise<Stripe.Event> {
     if (!deps.secret) throw new HttpError(503, 'Payments are not configured on this server (STRIPE_WEBHOOK_SECRET is unset)');
     if (!signature) {
       throw new HttpError(400, 'The Stripe-Signature header is missing', {
         errors: [{ pointer: '/headers/stripe-signature', detail: 'is required' }],
       });
     }
+    const Stripe = await loadStripe();
     let event: unknown;
     try {
       event = Stripe.webhooks.constructEvent(raw, signature, deps.secret, deps.toleranceSeconds, undefined, clock.now().getTime());
@@ -222,7 +227,7 @@ export function createPaymentsService(deps: { repo: AccountsRepository; clock: C
 
   return {
     async receive(raw: Buffer, signature: string | undefined): Promise<PaymentResult> {
-      const event = verify(raw, signature);
+      const event = await verify(raw, signature);
       const now = clock.now();
       return repo.transaction((tx) => {
         if (!tx.claimPaymentEvent(event.id, event.type, now.toISOString())) {

@@ -41,6 +41,8 @@ t.test('bad input is a 4xx problem naming the field, and nothing is half-saved',
     ['images must be photos', { headline: 'x', bodyMarkdown: '![a](https://evil.example/x.png)' }, ['/body/bodyMarkdown']],
     ['too many blocks', { headline: 'x', body: Array.from({ length: 2001 }, () => ({ type: 'paywall' })) }, ['/body/body']],
     ['markdown too long', { headline: 'x', bodyMarkdown: 'word '.repeat(100_001) }, ['/body/bodyMarkdown']],
+    ['markdown nested too deeply (blockquotes)', { headline: 'x', bodyMarkdown: '> '.repeat(5000) + 'x' }, ['/body/bodyMarkdown']],
+    ['markdown nested too deeply (lists)', { headline: 'x', bodyMarkdown: '* '.repeat(3000) + 'x' }, ['/body/bodyMarkdown']],
   ];
   for (const [what, payload, expected] of cases) {
     const res = await create(payload);

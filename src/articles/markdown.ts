@@ -38,7 +38,15 @@ function htmlToText(html: string): string {
 }
 
 export function markdownToBlocks(markdown: string): Block[] {
-  const tokens = new Lexer({ gfm: true }).lex(markdown.replace(/\r\n?/g, '\n'));
+  let tokens: Token[];
+  try {
+    tokens = new Lexer({ gfm: true }).lex(markdown.replace(/\r\n?/g, '\n'));
+  } catch (err) {
+    // marked's block lexer recurses once per nesting level (blockquotes, lists): thousands of
+    // levels exhaust the stack. That is the editor's input, not a server fault.
+    if (err instanceof RangeError) throw new MarkdownError('the Markdown is nested too deeply (blockquotes or lists inside each other)');
+    throw err;
+  }
   const blocks: Block[] = [];
   const push = (b: Block) => {
     if (blocks.length >= MAX_BLOCKS) throw new MarkdownError(`the body has more than ${MAX_BLOCKS} blocks`);

@@ -168,3 +168,21 @@ t.test('bad list parameters and cursors', async (t) => {
   const sqlish = Buffer.from(JSON.stringify(['-publishedAt', "' OR 1=1 --", 5])).toString('base64url');
   t.equal((await app.inject({ url: `/v1/articles?cursor=${sqlish}` })).statusCode, 200);
 });
+
+t.test('pathologically nested inline Markdown is saved and served as literal text, not a 500', async (t) => {
+  const { app, admin } = await buildTestApp(t);
+  await seedTaxonomy(app, admin);
+  const nested = `${'**'.repeat(4999)}x${'**'.repeat(4999)}`;
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/articles',
+    headers: admin,
+    payload: { slug: 'nested', headline: 'Nested', status: 'published', body: [{ type: 'paragraph', text: nested }, { type: 'paragraph', text: 'Normal **bold** text.' }] },
+  });
+  t.equal(res.statusCode, 201, res.body.slice(0, 200));
+  const view = await app.inject({ url: '/v1/articles/nested' });
+  t.equal(view.statusCode, 200);
+  t.match(json(view).html, /<strong>bold<\/strong>/, 'other blocks still render their formatting');
+  const list = await app.inject({ url: '/v1/articles?format=html,text' });
+  t.equal(list.statusCode, 200);
+});

@@ -56,8 +56,16 @@ export function renderInline(source: string): string {
 function inlineRendering(source: string): { html: string; text?: string } {
   let hit = inlineMemo.get(source);
   if (!hit) {
-    const html = sanitizeHtml(marked.parseInline(source) as string, INLINE_OPTIONS).trim();
-    inlineMemo.set(source, (hit = { html }));
+    let html: string;
+    try {
+      html = marked.parseInline(source) as string;
+    } catch (err) {
+      // marked recurses once per nested emphasis/link: thousands of levels exhaust the stack.
+      // Such text is shown literally (escaped) rather than failing the save or the read.
+      if (!(err instanceof RangeError)) throw err;
+      html = escapeHtml(source);
+    }
+    inlineMemo.set(source, (hit = { html: sanitizeHtml(html, INLINE_OPTIONS).trim() }));
   }
   return hit;
 }

@@ -1,4 +1,6 @@
 import t, { type Test } from 'tap';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { z } from 'zod';
 import { buildTestApp, json } from './helpers/app.js';
 
@@ -103,4 +105,32 @@ t.test('security headers and CORS', async (t) => {
   t.equal(res.headers['access-control-allow-origin'], '*');
   const preflight = await app.inject({ method: 'OPTIONS', url: '/v1/sections', headers: { origin: 'https://reader.example', 'access-control-request-method': 'GET' } });
   t.equal(preflight.statusCode, 204);
+});
+
+t.test('requests the HTTP parser rejects (huge headers, garbage) are problem+json too', async (t) => {
+  const { app } = await buildTestApp(t);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  const raw = (payload: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(payload));
+      let data = '';
+      socket.on('data', (c) => (data += c.toString()));
+      socket.on('close', () => resolve(data));
+      socket.on('error', reject);
+    });
+  const split = (response: string) => {
+    const [head, body] = response.split('\r\n\r\n');
+    return { head, body: JSON.parse(body) };
+  };
+
+  const huge = split(await raw(`GET /v1/sections HTTP/1.1\r\nHost: x\r\nIf-None-Match: "${'a'.repeat(20_000)}"\r\n\r\n`));
+  t.match(huge.head, /^HTTP\/1\.1 431 /);
+  t.match(huge.head, /content-type: application\/problem\+json/i);
+  t.match(huge.body, { status: 431, title: 'Request Header Fields Too Large', type: String, detail: String, instance: String });
+
+  const garbage = split(await raw('GARBAGE\r\n\r\n'));
+  t.match(garbage.head, /^HTTP\/1\.1 400 /);
+  t.match(garbage.head, /content-type: application\/problem\+json/i);
+  t.match(garbage.body, { status: 400, type: String, title: String, detail: String, instance: String });
 });

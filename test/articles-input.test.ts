@@ -164,9 +164,21 @@ t.test('bad list parameters and cursors', async (t) => {
     t.equal(res.statusCode, 400, url);
     t.equal(json(res).errors[0].pointer, pointer, url);
   }
-  // A well-formed cursor holding SQL is only ever a bound value.
-  const sqlish = Buffer.from(JSON.stringify(['-publishedAt', "' OR 1=1 --", 5])).toString('base64url');
-  t.equal((await app.inject({ url: `/v1/articles?cursor=${sqlish}` })).statusCode, 200);
+  // A forged cursor whose shape is right but whose key is not a timestamp is a 400 too
+  // (SQL in it would only ever have been a bound value).
+  for (const key of ["' OR 1=1 --", 'garbage', '9999-99-99']) {
+    const forged = Buffer.from(JSON.stringify(['-publishedAt', key, 5])).toString('base64url');
+    const res = await app.inject({ url: `/v1/articles?cursor=${forged}` });
+    t.equal(res.statusCode, 400, `forged key ${key}`);
+    t.equal(json(res).errors[0].pointer, '/query/cursor');
+  }
+  // Impossible calendar dates are not rolled over into the next month.
+  for (const url of ['/v1/articles?from=2026-02-30', '/v1/articles?to=2025-02-29', '/v1/articles?to=2026-04-31']) {
+    const res = await app.inject({ url });
+    t.equal(res.statusCode, 400, url);
+    t.equal(json(res).errors[0].pointer, url.includes('from=') ? '/query/from' : '/query/to', url);
+  }
+  t.equal((await app.inject({ url: '/v1/articles?from=2024-02-29&to=2024-03-01' })).statusCode, 200, 'a real leap day');
 });
 
 t.test('pathologically nested inline Markdown is saved and served as literal text, not a 500', async (t) => {

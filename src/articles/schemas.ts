@@ -182,7 +182,7 @@ const commaList = (description: string) =>
 const dateOrDateTime = z
   .string()
   .max(40)
-  .refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) ? !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) : IsoDateTime.safeParse(s).success, 'must be a date (YYYY-MM-DD) or an ISO 8601 timestamp')
+  .refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) ? z.iso.date().safeParse(s).success : IsoDateTime.safeParse(s).success, 'must be a date (YYYY-MM-DD) or an ISO 8601 timestamp')
   .optional();
 
 export const ArticleViewQuery = {

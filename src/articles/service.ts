@@ -78,7 +78,8 @@ export const FULL_VIEW: PresentOptions = {
   includes: new Set(ARTICLE_INCLUDES),
 };
 
-const ListCursor = z.tuple([z.enum(ARTICLE_SORTS), z.string().max(40), z.number().int().positive()]);
+// The key is the row's timestamp, or '' for an admin list's drafts (no publishedAt): anything else was forged.
+const ListCursor = z.tuple([z.enum(ARTICLE_SORTS), z.union([z.literal(''), z.iso.datetime({ offset: true })]), z.number().int().positive()]);
 const RevisionCursor = z.tuple([z.literal('rev'), z.number().int().positive()]);
 
 /** Who made a change, for revisions. */

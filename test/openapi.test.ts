@@ -20,6 +20,10 @@ t.test('the document is valid OpenAPI 3.1 and describes every operation', async 
   for (const [path, ops] of Object.entries<Record<string, any>>(doc.paths)) {
     for (const [method, op] of Object.entries<any>(ops)) {
       t.ok(op.summary, `${method.toUpperCase()} ${path} has a summary`);
+      t.ok(op.description, `${method.toUpperCase()} ${path} has a description`);
+      for (const s of ['401', '429', '500']) t.ok(op.responses[s], `${method.toUpperCase()} ${path} documents ${s}`);
+      if (method === 'get') t.ok(op.responses['304'], `GET ${path} documents 304 (If-None-Match)`);
+      if (op.parameters?.length || op.requestBody) t.ok(op.responses['400'], `${method.toUpperCase()} ${path} documents 400 for bad parameters`);
       t.ok(op.tags?.length, `${method.toUpperCase()} ${path} has tags`);
       if (path.startsWith('/v1/')) {
         const errorStatuses = Object.keys(op.responses).filter((s) => Number(s) >= 400);

@@ -70,7 +70,7 @@ export const keysRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/v1/admin/keys/:id', {
     preHandler,
-    schema: { tags, summary: 'Get an API key', security, params: KeyParams, response: { 200: ApiKey, ...problemResponses(401, 403, 404) } },
+    schema: { tags, summary: 'Get an API key', description: 'Admin only. Name, scopes, licence, creation, last use and revocation of one key; the secret is never shown again.', security, params: KeyParams, response: { 200: ApiKey, ...problemResponses(401, 403, 404) } },
   }, async (request) => load(request.params.id));
 
   app.delete('/v1/admin/keys/:id', {
@@ -121,6 +121,7 @@ export const keysRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags,
       summary: 'List the feed tokens of a key',
+      description: 'Admin only. The feed tokens issued for this key (their secrets are never shown again).',
       security,
       params: KeyParams,
       response: { 200: FeedTokenList, ...problemResponses(401, 403, 404) },
@@ -150,6 +151,7 @@ export const keysRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags,
       summary: 'Revoke a feed token',
+      description: 'Admin only. The token stops working at once; feeds fetched with it answer 401.',
       security,
       params: FeedTokenParams,
       response: { 204: z.undefined().describe('Revoked'), ...problemResponses(401, 403, 404) },

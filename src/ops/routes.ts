@@ -7,7 +7,7 @@ const Health = z.object({ status: z.enum(['ok', 'unavailable']), checks: z.recor
 export const opsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/healthz', {
     config: { rateLimit: false },
-    schema: { tags: ['Operations'], summary: 'Liveness: the process is up', response: { 200: Health } },
+    schema: { tags: ['Operations'], summary: 'Liveness: the process is up', description: 'Answers 200 while the process runs; touches nothing else (for a container or load-balancer liveness probe).', response: { 200: Health } },
   }, async (_request, reply) => {
     reply.header('cache-control', 'no-store');
     return { status: 'ok' as const };
@@ -18,6 +18,7 @@ export const opsRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags: ['Operations'],
       summary: 'Readiness: the database answers and every migration is applied',
+      description: 'Answers 200 when a query on the database succeeds and every migration is applied, 503 (with the failing check) otherwise.',
       response: { 200: Health, 503: Health },
     },
   }, async (_request, reply) => {

@@ -46,7 +46,7 @@ export default fp(async function openapiPlugin(app: FastifyInstance) {
       ],
     },
     transform: jsonSchemaTransform,
-    transformObject: (input) => problemContentType(jsonSchemaTransformObject(input)),
+    transformObject: (input) => commonResponses(problemContentType(jsonSchemaTransformObject(input))),
   });
 
   await app.register(swaggerUi, {
@@ -74,6 +74,39 @@ function problemContentType(doc: OpenApiDoc): OpenApiDoc {
           response.content = { 'application/problem+json': json };
         }
       }
+    }
+  }
+  return doc;
+}
+
+type Operation = { parameters?: unknown[]; requestBody?: unknown; responses?: Record<string, unknown> };
+
+const problemRef = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+
+/**
+ * Responses every operation can give, whatever its own schema lists: app-wide hooks answer them
+ * (the auth plugin, the rate limiter, the ETag/304 layer, the error handler). Documented here
+ * once so no route can forget them.
+ */
+function commonResponses(doc: OpenApiDoc): OpenApiDoc {
+  const paths = (doc as { paths?: Record<string, Record<string, Operation>> }).paths ?? {};
+  for (const operations of Object.values(paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      const responses = (operation.responses ??= {});
+      const add = (status: string, response: unknown) => {
+        if (!(status in responses)) responses[status] = response;
+      };
+      if (method === 'get') add('304', { description: 'Not modified: the ETag in If-None-Match still matches' });
+      if ((operation.parameters?.length ?? 0) > 0 || operation.requestBody) {
+        add('400', problemRef('Bad request: invalid parameters or body (problem+json with errors[])'));
+      }
+      add('401', problemRef('An Authorization header was sent with an unknown, expired or revoked token'));
+      add('429', problemRef('Too many requests (when rate limiting is on); see Retry-After'));
+      add('500', problemRef('Unexpected server error: no internals, only a requestId that is also in the log'));
+      operation.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
     }
   }
   return doc;

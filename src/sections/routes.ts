@@ -31,6 +31,7 @@ export const sectionsRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags,
       summary: 'Get a section',
+      description: 'Public. One section by slug, with an ETag (`"v{version}"`) that If-None-Match and If-Match accept.',
       params: SectionParams,
       response: { 200: Section, ...problemResponses(400, 401, 404) },
     },

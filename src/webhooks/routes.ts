@@ -26,7 +26,7 @@ export function webhooksRoutes(service: WebhooksService): FastifyPluginAsyncZod 
 
     app.get('/v1/admin/webhooks', {
       preHandler,
-      schema: { tags, summary: 'List webhook endpoints', security, response: { 200: WebhookEndpointList, ...problemResponses(401, 403) } },
+      schema: { tags, summary: 'List webhook endpoints', description: 'Admin only. Every registered endpoint, with the events it subscribes to (secrets are never shown).', security, response: { 200: WebhookEndpointList, ...problemResponses(401, 403) } },
     }, async () => service.list());
 
     app.post('/v1/admin/webhooks', {
@@ -53,7 +53,7 @@ export function webhooksRoutes(service: WebhooksService): FastifyPluginAsyncZod 
 
     app.get('/v1/admin/webhooks/:id', {
       preHandler,
-      schema: { tags, summary: 'Get a webhook endpoint', security, params: EndpointParams, response: { 200: WebhookEndpoint, ...problemResponses(400, 401, 403, 404) } },
+      schema: { tags, summary: 'Get a webhook endpoint', description: 'Admin only. One endpoint by id (its secret is never shown).', security, params: EndpointParams, response: { 200: WebhookEndpoint, ...problemResponses(400, 401, 403, 404) } },
     }, async (request) => service.get(request.params.id));
 
     app.patch('/v1/admin/webhooks/:id', {

@@ -32,6 +32,7 @@ export function plansRoutes(plans: PlansService): FastifyPluginAsyncZod {
       schema: {
         tags,
         summary: 'Get a plan',
+        description: 'Public. One plan by slug: price in minor units, interval, the access levels it opens and archive access.',
         params: PlanParams,
         response: { 200: Plan, ...problemResponses(400, 401, 404) },
       },

@@ -50,3 +50,21 @@ t.test('first start creates and prints one admin key; later starts do not', asyn
   const token = tokenLine!.trim();
   t.equal((await app.inject({ method: 'POST', url: '/v1/sections', headers: { authorization: `Bearer ${token}` }, payload: { name: 'Opinion' } })).statusCode, 201);
 });
+
+t.test('using a key records lastUsedAt, at most once a minute', async (t) => {
+  const { app, clock } = await buildTestApp(t);
+  const { token, key } = await app.keys.create({ name: 'Desk', scopes: ['admin'] });
+  const auth = { authorization: `Bearer ${token}` };
+  t.equal((await app.keys.get(key.id))!.lastUsedAt, null, 'never used yet');
+  const first = clock.now().toISOString();
+  t.equal((await app.inject({ url: '/v1/sections', headers: auth })).statusCode, 200);
+  t.equal((await app.keys.get(key.id))!.lastUsedAt, first);
+  clock.advance(30_000);
+  await app.inject({ url: '/v1/sections', headers: auth });
+  t.equal((await app.keys.get(key.id))!.lastUsedAt, first, 'not rewritten within the minute');
+  clock.advance(60_000);
+  await app.inject({ url: '/v1/sections', headers: auth });
+  t.equal((await app.keys.get(key.id))!.lastUsedAt, clock.now().toISOString(), 'updated after a minute');
+  const listed = json(await app.inject({ url: '/v1/admin/keys', headers: auth }));
+  t.ok(listed.data.find((k: { id: string }) => k.id === key.id).lastUsedAt, 'shown by GET /v1/admin/keys');
+});

@@ -75,6 +75,14 @@ export function createKeysService(db: Db, clock: Clock) {
       const row = await repo.findById(parsed.id);
       if (!row || !secretMatches(parsed.secret, row.secretHash)) return { ok: false, reason: 'unknown' };
       if (row.revokedAt) return { ok: false, reason: 'revoked' };
+      // Remember use (shown by GET /v1/admin/keys and `npm run keys -- list`) at most once a
+      // minute, as feed tokens do: a busy key should not turn every read into a write.
+      const now = clock.now();
+      const last = row.lastUsedAt ? Date.parse(row.lastUsedAt) : 0;
+      if (now.getTime() - last > 60_000) {
+        row.lastUsedAt = now.toISOString();
+        await repo.touch(row.id, row.lastUsedAt);
+      }
       return { ok: true, key: toInfo(row), licence: await licences.get(row.id) };
     },
 

@@ -151,6 +151,15 @@ t.test('authors and tags: public reads with counts, admin CRUD, 409 unless detac
   const refusedAuthor = await app.inject({ method: 'DELETE', url: '/v1/authors/ana-ruiz', headers: admin });
   t.equal(refusedAuthor.statusCode, 409, 'even when only a draft uses it');
 
+  const staleAuthorDelete = await app.inject({ method: 'DELETE', url: '/v1/authors/ana-ruiz?detach=true', headers: { ...admin, 'if-match': ana.headers.etag as string } });
+  t.equal(staleAuthorDelete.statusCode, 412, 'a delete based on an old version of the author is refused');
+  const unusedTag = await post(app, admin, '/v1/tags', { name: 'Spare Tag' });
+  await app.inject({ method: 'PATCH', url: '/v1/tags/spare-tag', headers: admin, payload: { name: 'Spare' } });
+  const staleTagDelete = await app.inject({ method: 'DELETE', url: '/v1/tags/spare-tag', headers: { ...admin, 'if-match': `"v${unusedTag.version}"` } });
+  t.equal(staleTagDelete.statusCode, 412, 'a delete based on an old version of the tag is refused');
+  const tagNow = await app.inject({ url: '/v1/tags/spare-tag' });
+  t.equal((await app.inject({ method: 'DELETE', url: '/v1/tags/spare-tag', headers: { ...admin, 'if-match': tagNow.headers.etag as string } })).statusCode, 204, 'the current ETag deletes');
+
   const before = json(await app.inject({ url: '/v1/articles/a', headers: admin })).version;
   const detached = await app.inject({ method: 'DELETE', url: '/v1/authors/ana-ruiz?detach=true', headers: admin });
   t.equal(detached.statusCode, 204);

@@ -31,7 +31,10 @@ t.test('sections: create, read, update with If-Match, delete', async (t) => {
   const changed = await app.inject({ url: '/v1/sections/world-news', headers: { 'if-none-match': etag } });
   t.equal(changed.statusCode, 200, 'the old ETag no longer matches after a change');
 
-  const del = await app.inject({ method: 'DELETE', url: '/v1/sections/world-news', headers: admin });
+  const staleDelete = await app.inject({ method: 'DELETE', url: '/v1/sections/world-news', headers: { ...admin, 'if-match': etag } });
+  t.equal(staleDelete.statusCode, 412, 'a delete based on an old version is refused');
+  t.equal((await app.inject({ url: '/v1/sections/world-news' })).statusCode, 200, 'still there');
+  const del = await app.inject({ method: 'DELETE', url: '/v1/sections/world-news', headers: { ...admin, 'if-match': patched.headers.etag as string } });
   t.equal(del.statusCode, 204);
   t.equal((await app.inject({ url: '/v1/sections/world-news' })).statusCode, 404);
 });

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../articles/service.js';
-import { IfMatchHeaders, versionFromIfMatch } from '../schemas/common.js';
+import { IfMatchHeaders, assertIfMatch, versionFromIfMatch } from '../schemas/common.js';
 import { setNextLink } from '../schemas/pagination.js';
 import { problemResponses } from '../schemas/problem.js';
 import { Author, AuthorCreate, AuthorList, AuthorListQuery, AuthorParams, AuthorUpdate, DetachQuery } from './schemas.js';
@@ -84,13 +84,15 @@ export const authorsRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags,
       summary: 'Delete an author',
-      description: 'Admin only. 409 while articles credit the author, unless `?detach=true` (the bylines are removed, each article gets a revision).',
+      description: 'Admin only. 409 while articles credit the author, unless `?detach=true` (the bylines are removed, each article gets a revision). With `If-Match`, 412 if the author changed since you read it.',
       security: admin,
       params: AuthorParams,
+      headers: IfMatchHeaders,
       querystring: DetachQuery,
-      response: { 204: z.undefined().describe('Deleted'), ...problemResponses(400, 401, 403, 404, 409) },
+      response: { 204: z.undefined().describe('Deleted'), ...problemResponses(400, 401, 403, 404, 409, 412) },
     },
   }, async (request, reply) => {
+    assertIfMatch(versionFromIfMatch(request.headers['if-match']), (await authors.get(request.params.slug)).version, 'author');
     await authors.delete(request.params.slug, request.query.detach === 'true', actorOf(request.identity));
     return reply.header('cache-control', 'private, no-store').code(204).send();
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HttpError } from '../lib/httpError.js';
 
 /** URL-safe identifiers: lowercase letters, digits and single hyphens. */
 export const Slug = z
@@ -24,4 +25,11 @@ export function versionFromIfMatch(header: string | undefined): number | null | 
   if (t === '*') return 'any';
   const m = /^(?:W\/)?"?v?(\d+)(?:-[a-z0-9-]+)?"?$/.exec(t);
   return m ? Number(m[1]) : -1;
+}
+
+/** 412 when an If-Match version (see versionFromIfMatch) is not the resource's current one. */
+export function assertIfMatch(expected: number | null | 'any', current: number, what: string): void {
+  if (typeof expected === 'number' && expected !== current) {
+    throw new HttpError(412, `The ${what} is at version ${current}; your request was based on another`);
+  }
 }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { IfMatchHeaders, versionFromIfMatch } from '../schemas/common.js';
+import { IfMatchHeaders, assertIfMatch, versionFromIfMatch } from '../schemas/common.js';
 import { setNextLink } from '../schemas/pagination.js';
 import { problemResponses } from '../schemas/problem.js';
 import { Section, SectionCreate, SectionList, SectionListQuery, SectionParams, SectionUpdate } from './schemas.js';
@@ -80,12 +80,14 @@ export const sectionsRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags,
       summary: 'Delete a section',
-      description: 'Admin only. Refused with 409 while articles are filed under the section.',
+      description: 'Admin only. Refused with 409 while articles are filed under the section; with `If-Match`, 412 if the section changed since you read it.',
       security: admin,
       params: SectionParams,
-      response: { 204: z.undefined().describe('Deleted'), ...problemResponses(401, 403, 404, 409) },
+      headers: IfMatchHeaders,
+      response: { 204: z.undefined().describe('Deleted'), ...problemResponses(400, 401, 403, 404, 409, 412) },
     },
   }, async (request, reply) => {
+    assertIfMatch(versionFromIfMatch(request.headers['if-match']), (await sections.get(request.params.slug)).version, 'section');
     await sections.delete(request.params.slug);
     return reply.code(204).send();
   });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../articles/service.js';
-import { IfMatchHeaders, versionFromIfMatch } from '../schemas/common.js';
+import { IfMatchHeaders, assertIfMatch, versionFromIfMatch } from '../schemas/common.js';
 import { setNextLink } from '../schemas/pagination.js';
 import { problemResponses } from '../schemas/problem.js';
 import { Tag, TagCreate, TagDeleteQuery, TagList, TagListQuery, TagParams, TagUpdate } from './schemas.js';
@@ -84,13 +84,15 @@ export const tagsRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags,
       summary: 'Delete a tag',
-      description: 'Admin only. 409 while articles use the tag, unless `?detach=true` (it is removed from them, each article gets a revision).',
+      description: 'Admin only. 409 while articles use the tag, unless `?detach=true` (it is removed from them, each article gets a revision). With `If-Match`, 412 if the tag changed since you read it.',
       security: admin,
       params: TagParams,
+      headers: IfMatchHeaders,
       querystring: TagDeleteQuery,
-      response: { 204: z.undefined().describe('Deleted'), ...problemResponses(400, 401, 403, 404, 409) },
+      response: { 204: z.undefined().describe('Deleted'), ...problemResponses(400, 401, 403, 404, 409, 412) },
     },
   }, async (request, reply) => {
+    assertIfMatch(versionFromIfMatch(request.headers['if-match']), (await service.get(request.params.slug)).version, 'tag');
     await service.delete(request.params.slug, request.query.detach === 'true', actorOf(request.identity));
     return reply.header('cache-control', 'private, no-store').code(204).send();
   });

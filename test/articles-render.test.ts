@@ -25,6 +25,18 @@ t.test('Markdown to blocks', async (t) => {
   t.same(markdownToBlocks(''), []);
 });
 
+t.test('a paywall marker anywhere in Markdown is a break, never a dropped comment', async (t) => {
+  const types = (md: string) => markdownToBlocks(md).map((b) => b.type);
+  t.same(types('Para one.\n\nPara three <!-- paywall --> HIDDEN after.'), ['paragraph', 'paragraph', 'paywall', 'paragraph'], 'mid-paragraph');
+  t.same(types('A\n\n<!-- paywall -->HIDDEN\n\nC'), ['paragraph', 'paywall', 'paragraph', 'paragraph'], 'text glued after the marker');
+  t.same(types('- item\n- <!-- paywall -->\n- HIDDEN'), ['list', 'paywall', 'list'], 'inside a list');
+  t.same(types('> quote\n> <!-- paywall -->\n> HIDDEN'), ['quote', 'paywall', 'quote'], 'inside a blockquote');
+  for (const md of ['Para three <!-- paywall --> HIDDEN after.', 'A\n\n<!-- paywall -->HIDDEN', '> q\n> <!--paywall-->\n> HIDDEN']) {
+    const teaser = teaserOf(markdownToBlocks(md), 3);
+    t.notMatch(renderText(teaser), /HIDDEN/, `teaser of ${JSON.stringify(md)} stops at the marker`);
+  }
+});
+
 t.test('inline formatting, HTML and text', async (t) => {
   t.equal(inlineText('**Bold** and _it_ and [link](https://a.example) &amp; `code`'), 'Bold and it and link & code');
   const blocks: Block[] = [

@@ -37,10 +37,20 @@ function htmlToText(html: string): string {
   return decodeHTML(sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} })).replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * A paywall marker that is not alone on its line (`… <!-- paywall --> …`, `<!-- paywall -->Text`,
+ * inside a list item or a blockquote) would otherwise be read as an inline HTML comment and
+ * dropped, and the text after it would reach readers without access. Every marker becomes a
+ * block of its own, splitting whatever it sat in.
+ */
+function isolatePaywallMarkers(markdown: string): string {
+  return markdown.replace(/[ \t]*<!--\s*paywall\s*-->[ \t]*/gi, '\n\n<!-- paywall -->\n\n');
+}
+
 export function markdownToBlocks(markdown: string): Block[] {
   let tokens: Token[];
   try {
-    tokens = new Lexer({ gfm: true }).lex(markdown.replace(/\r\n?/g, '\n'));
+    tokens = new Lexer({ gfm: true }).lex(isolatePaywallMarkers(markdown.replace(/\r\n?/g, '\n')));
   } catch (err) {
     // marked's block lexer recurses once per nesting level (blockquotes, lists): thousands of
     // levels exhaust the stack. That is the editor's input, not a server fault.

@@ -199,3 +199,31 @@ t.test('paywall settings: message, teaser size', async (t) => {
   t.ok(await post(app, admin, '/v1/articles/x/corrections', { text: 'An earlier version misspelt a name.' }));
   t.equal(json(await app.inject({ url: '/v1/articles/x' })).corrections[0].text, 'An earlier version misspelt a name.', 'corrections are public metadata');
 });
+
+t.test('a short gated story without a break is never given away whole', async (t) => {
+  const { app, admin } = await buildTestApp(t);
+  await seedTaxonomy(app, admin);
+  await publish(app, admin, {
+    slug: 'short',
+    headline: 'Short scoop',
+    access: 'subscribers',
+    body: [{ type: 'paragraph', text: 'The opening paragraph.' }, { type: 'paragraph', text: `The scoop: ${SECRET}.` }],
+  });
+  await publish(app, admin, { slug: 'one-para', headline: 'One paragraph', access: 'subscribers', body: [{ type: 'paragraph', text: `Only ${SECRET}.` }] });
+  await publish(app, admin, { slug: 'public-one', headline: 'Public', body: [{ type: 'paragraph', text: 'A public brief.' }] });
+  for (const url of ['/v1/articles/short', '/v1/articles/one-para', '/v1/articles?format=blocks,html,text', `/v1/articles?q=${SECRET.split('-')[0]}&format=text`, `/v1/search?q=${SECRET.split('-')[0]}`]) {
+    const res = await app.inject({ url });
+    t.equal(res.statusCode, 200, url);
+    t.notOk(res.body.includes(SECRET), `${url}: nothing of the held-back block`);
+  }
+  const short = json(await app.inject({ url: '/v1/articles/short' }));
+  t.equal(short.text, 'The opening paragraph.', 'all but the last block');
+  t.equal(short.access.granted, false);
+  t.equal(short.wordCount, 6, 'the full word count');
+  const one = json(await app.inject({ url: '/v1/articles/one-para' }));
+  t.same(one.blocks, []);
+  t.equal(one.excerpt, null, 'no derived excerpt from the held-back block');
+  const full = json(await app.inject({ url: '/v1/articles/one-para', headers: admin }));
+  t.match(full.text, SECRET, 'callers with access get it all');
+  t.equal(json(await app.inject({ url: '/v1/articles/public-one' })).excerpt, 'A public brief.', 'open articles keep their derived excerpt');
+});

@@ -23,7 +23,8 @@
  * Only the single-article page passes `articleViewContext(app, { spendMeter: true })`: a read
  * opened by the meter is then recorded through app.accessExtensions.recordMeteredRead.
  *
- * The teaser: blocks before the first `paywall` block, else the first TEASER_BLOCKS blocks.
+ * The teaser: blocks before the first `paywall` block, else the first TEASER_BLOCKS blocks
+ * (but never the whole body: a short story without a break keeps its last block back).
  * Word count and reading time are the full article's and are metadata (always shown).
  * An editor-given excerpt is metadata too and is shown to everyone (editors must not put text
  * from past the break in it); a derived excerpt always comes from the teaser, for every caller.
@@ -173,9 +174,12 @@ export async function viewArticle(article: ViewableArticle, identity: Identity, 
   const decision = decideAccess(identity, facts, ctx.now, policy, { spendMeter: ctx.spendMeter });
   if (decision.granted && decision.metered) await ctx.extensions.recordMeteredRead(identity, article.id);
 
-  const teaser = teaserOf(article.blocks, ctx.settings.teaserBlocks);
+  const fullTeaser = teaserOf(article.blocks, ctx.settings.teaserBlocks);
+  // Without a paywall block, a body of TEASER_BLOCKS blocks or fewer would be its own teaser:
+  // a caller without access never gets the whole body, so its last block is held back.
+  const teaser = fullTeaser.length > 0 && fullTeaser.length === article.blocks.length ? fullTeaser.slice(0, -1) : fullTeaser;
   const blocks = decision.granted ? [...article.blocks] : teaser;
-  const excerpt = article.excerpt ?? deriveExcerpt(teaser);
+  const excerpt = article.excerpt ?? deriveExcerpt(decision.granted ? fullTeaser : teaser);
 
   let paywall: Paywall | null = null;
   if (!decision.granted) {

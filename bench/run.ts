@@ -246,7 +246,8 @@ async function main() {
   const base = `http://127.0.0.1:${port}`;
   const nodeArgs = opts.profile ? ['--cpu-prof', '--cpu-prof-dir', join(TMP, 'profiles')] : [];
   execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
-  const child = spawn(process.execPath, [...nodeArgs, 'dist/server.js'], {
+  // The heap npm start gives it (NODE_HEAP_MB, default 256).
+  const child = spawn(process.execPath, [...nodeArgs, `--max-old-space-size=${process.env.NODE_HEAP_MB ?? 256}`, 'dist/server.js'], {
     cwd: ROOT,
     env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port), PUBLIC_BASE_URL: base },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -126,3 +126,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: origins === '*' ? '*' : origins.split(',').map((o) => o.trim()).filter(Boolean),
   };
 }
+
+/**
+ * The in-memory caches must fit in the JavaScript heap with room to spare, or a busy server would
+ * run out of heap instead of evicting. `heapLimitBytes`: v8.getHeapStatistics().heap_size_limit
+ * (npm start sets it from NODE_HEAP_MB). Throws ConfigError when the caches take over half of it.
+ */
+export function checkMemoryBudget(config: Pick<Config, 'CACHE_ARTICLES_MB' | 'CACHE_RENDITIONS_MB'>, heapLimitBytes: number): void {
+  const cachesMb = config.CACHE_ARTICLES_MB + config.CACHE_RENDITIONS_MB;
+  const heapMb = Math.floor(heapLimitBytes / 1024 / 1024);
+  if (cachesMb * 2 > heapMb) {
+    throw new ConfigError([
+      `CACHE_ARTICLES_MB + CACHE_RENDITIONS_MB: ${cachesMb} MB of caches need a heap of at least ${cachesMb * 2} MB, ` +
+        `and this process has ${heapMb} MB: raise NODE_HEAP_MB (npm start) or --max-old-space-size, or lower the caches`,
+    ]);
+  }
+}

@@ -1,12 +1,14 @@
 import { buildApp } from './app.js';
 import { bootstrap } from './bootstrap.js';
-import { ConfigError, loadConfig } from './config.js';
+import { getHeapStatistics } from 'node:v8';
+import { ConfigError, checkMemoryBudget, loadConfig } from './config.js';
 
 /** Entry point: config, app, first-start chores, listen, graceful shutdown. */
 async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig();
+    checkMemoryBudget(config, getHeapStatistics().heap_size_limit);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);

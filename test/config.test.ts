@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, checkMemoryBudget, loadConfig } from '../src/config.js';
 
 t.test('defaults make a working configuration', async (t) => {
   const c = loadConfig({});
@@ -38,4 +38,11 @@ t.test('a wrong value is refused with a message naming the variable', async (t) 
       t.match((err as Error).message, new RegExp(`${name}:`), `${JSON.stringify(env)} names ${name}`);
     }
   }
+});
+
+t.test('the caches must fit the heap: a server refuses to start rather than run out of memory', async (t) => {
+  const config = loadConfig({ CACHE_ARTICLES_MB: '200', CACHE_RENDITIONS_MB: '16' });
+  t.doesNotThrow(() => checkMemoryBudget(loadConfig({}), 256 * 1024 * 1024), 'the defaults fit npm start\'s 256 MB');
+  t.throws(() => checkMemoryBudget(config, 256 * 1024 * 1024), /CACHE_ARTICLES_MB \+ CACHE_RENDITIONS_MB.*NODE_HEAP_MB/);
+  t.doesNotThrow(() => checkMemoryBudget(config, 1024 * 1024 * 1024));
 });

@@ -2,6 +2,7 @@ import { XMLParser } from 'fast-xml-parser';
 import t from 'tap';
 import { seedSampleContent } from '../src/seed/index.js';
 import { buildTestApp, json } from './helpers/app.js';
+import { XML_ILLEGAL, xmlErrors } from './helpers/xml.js';
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -59,10 +60,10 @@ t.test('Atom: captions, credits, tag names and headlines with &, < and quotes st
   const enclosure = entry.link.find((l: any) => l['@rel'] === 'enclosure');
   t.equal(enclosure['@title'], `${caption} — Photo: ${credit}`, 'the enclosure title decodes to the caption and credit');
   t.ok(entry.category.some((c: any) => c['@label'] === 'Arts & <Culture>'), 'the category label decodes to the tag name (not double-escaped)', { labels: entry.category.map((c: any) => c['@label']), raw: res.body.match(/<category[^>]*arts-culture[^>]*>/)?.[0] });
-  // title/summary are type="html": the CDATA holds HTML, whose text must be the headline itself.
-  t.equal(entry.title['@type'], 'html');
-  t.equal(entry.title['#text'], 'Salt &amp; &lt;pepper&gt; &quot;quoted&quot; tale', 'the headline as escaped HTML');
-  t.equal(entry.summary['#text'], 'When A &lt; B &amp; C', 'the standfirst as escaped HTML');
+  // title/summary are plain text (type="text"): once parsed, the headline itself.
+  t.equal(entry.title['@type'], 'text');
+  t.equal(entry.title['#text'], headline, 'the headline');
+  t.equal(entry.summary['#text'], standfirst, 'the standfirst');
 
   const rss = await app.inject({ url: '/v1/feeds/rss.xml' });
   t.same(attributeProblems(rss.body), [], 'RSS too');
@@ -70,3 +71,73 @@ t.test('Atom: captions, credits, tag names and headlines with &, < and quotes st
   t.equal(item.title, headline, 'RSS titles stay plain text');
   t.equal(item['media:content']['media:description']['#text'], caption);
 });
+
+/** Text with everything that has broken XML feeds: `]]>` twice, markup characters, and C0 controls XML 1.0 forbids. */
+const HOSTILE = (what: string) => `${what} ]]> one ]]> two & <b>bold</b> \u0001\u0008\u000B\u000C\u001F\uFFFE end`;
+/** The same text as a reader must get it back: the forbidden characters dropped, the rest meaning itself. */
+const CLEAN = (what: string) => `${what} ]]> one ]]> two & <b>bold</b>  end`;
+
+t.test('every feed, site-wide and per section, tag and author, is well-formed XML to a strict parser whatever the text holds', async (t) => {
+  const { app, admin } = await buildTestApp(t);
+  await seedSampleContent(app);
+  const photo = json(await app.inject({ url: '/v1/photos?limit=1', headers: admin })).data[0];
+  const patched = await app.inject({
+    method: 'PATCH', url: `/v1/photos/${photo.id}`, headers: { ...admin, 'if-match': `"v${photo.version}"` },
+    payload: { caption: HOSTILE('Caption'), credit: HOSTILE('Credit'), copyright: HOSTILE('Copyright') },
+  });
+  t.equal(patched.statusCode, 200, patched.body);
+  for (const [url, slug, name] of [['/v1/sections', 'hostile-section', 'Section'], ['/v1/tags', 'hostile-tag', 'Tag'], ['/v1/authors', 'hostile-author', 'Author']]) {
+    const res = await app.inject({ method: 'POST', url, headers: admin, payload: { slug, name: HOSTILE(name) } });
+    t.equal(res.statusCode, 201, res.body);
+  }
+  const created = await app.inject({
+    method: 'POST', url: '/v1/articles', headers: admin,
+    payload: {
+      headline: HOSTILE('Headline'), standfirst: HOSTILE('Standfirst'), section: 'hostile-section', tags: ['hostile-tag'], authors: ['hostile-author'],
+      status: 'published', featuredPhotoId: photo.id, bodyMarkdown: `${HOSTILE('Body')}\n\nA second ]]> paragraph ]]> here.`,
+    },
+  });
+  t.equal(created.statusCode, 201, created.body);
+  const slug = json(created).slug as string;
+
+  const scopes = ['/v1/feeds', '/v1/feeds/sections/hostile-section', '/v1/feeds/tags/hostile-tag', '/v1/feeds/authors/hostile-author'];
+  for (const scope of scopes) {
+    const rss = await app.inject({ url: `${scope}/rss.xml` });
+    t.equal(rss.statusCode, 200, `${scope}/rss.xml`);
+    t.same(xmlErrors(rss.body), [], `${scope}/rss.xml is well-formed`);
+    t.notMatch(rss.body, XML_ILLEGAL, 'no character XML 1.0 forbids');
+    const atom = await app.inject({ url: `${scope}/atom.xml` });
+    t.same(xmlErrors(atom.body), [], `${scope}/atom.xml is well-formed`);
+    t.notMatch(atom.body, XML_ILLEGAL);
+    const feed = await app.inject({ url: `${scope}/feed.json` });
+    t.equal(feed.statusCode, 200);
+    t.notMatch(JSON.stringify(json(feed)), /\\u00(?:0[0-8bcef]|1[0-9a-f])|\uFFFE/, `${scope}/feed.json carries no control characters either`);
+  }
+
+  // What the texts mean once parsed: themselves, less the forbidden characters.
+  const rss = parser.parse((await app.inject({ url: '/v1/feeds/sections/hostile-section/rss.xml' })).body).rss.channel;
+  t.equal(rss.title, `The Newsdesk Chronicle: ${CLEAN('Section')}`);
+  const item = rss.item.find((i: any) => String(i.link).endsWith(slug));
+  t.equal(item.title, CLEAN('Headline'), 'RSS title: plain text');
+  t.equal(item.description, escapeHtml(CLEAN('Standfirst')), 'RSS description: HTML, so the standfirst is escaped to mean itself');
+  t.match(item['content:encoded'], 'A second ]]&gt; paragraph ]]&gt; here.', 'the body HTML survives');
+  t.equal(item['dc:creator'], CLEAN('Author'));
+  t.ok(item.category.includes(CLEAN('Tag')), 'tag as category');
+  t.equal(item['media:content']['media:description']['#text'], CLEAN('Caption'));
+  t.equal(item['media:content']['media:credit'], CLEAN('Credit'));
+  t.equal(item['media:content']['media:copyright'], CLEAN('Copyright'));
+
+  const atom = parser.parse((await app.inject({ url: '/v1/feeds/tags/hostile-tag/atom.xml' })).body).feed;
+  const entry = atom.entry.find((e: any) => e.link.some((l: any) => String(l['@href']).endsWith(slug)));
+  t.equal(entry.title['#text'], CLEAN('Headline'));
+  t.equal(entry.summary['#text'], CLEAN('Standfirst'));
+  t.equal(entry.author[0].name, CLEAN('Author'));
+  t.ok(entry.category.some((c: any) => c['@label'] === CLEAN('Tag')));
+  t.equal(entry.link.find((l: any) => l['@rel'] === 'enclosure')['@title'], `${CLEAN('Caption')} — Photo: ${CLEAN('Credit')}`);
+
+  const jf = json(await app.inject({ url: '/v1/feeds/authors/hostile-author/feed.json' }));
+  t.equal(jf.items[0].title, CLEAN('Headline'));
+  t.equal(jf.items[0]._newsdesk.photo.caption, CLEAN('Caption'));
+});
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

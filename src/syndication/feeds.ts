@@ -1,14 +1,14 @@
-import { Feed, type Item } from 'feed';
 import type { Article } from '../articles/schemas.js';
+import { el, xmlChars, xmlDocument } from '../lib/xml.js';
 import type { EmbeddedPhoto } from '../schemas/photo.js';
 
 /**
  * RSS 2.0, Atom 1.0 and JSON Feed 1.1 from articles as a caller may see them (built by
  * viewArticle: gated articles carry their teaser only, with a "continue reading" link).
- * RSS and Atom are written by the `feed` package; JSON Feed 1.1 is written here (the package
- * writes version 1). Featured photos: an RSS enclosure plus Media RSS (media:content with
- * media:description = caption and media:credit = credit); an Atom link rel="enclosure" titled with
- * caption and credit; a JSON Feed `image` and `attachments` entry, caption and credit under `_newsdesk`.
+ * All three are written here (RSS and Atom with src/lib/xml.ts). Featured photos: an RSS
+ * enclosure plus Media RSS (media:content with media:description = caption and media:credit =
+ * credit); an Atom link rel="enclosure" titled with caption and credit; a JSON Feed `image` and
+ * `attachments` entry, caption and credit under `_newsdesk`.
  */
 export const FEED_FORMATS = {
   'rss.xml': { kind: 'rss', contentType: 'application/rss+xml; charset=utf-8' },
@@ -54,16 +54,6 @@ function featuredPhoto(a: Article): EmbeddedPhoto | null {
 }
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-/**
- * Text the `feed` package writes into Atom XML attributes: its serialiser (xml-js) escapes only `"`
- * there, so a caption like "Smith & Co" made the whole document malformed. Enclosure titles get
- * nothing else from the package, so they are escaped here. Category labels and terms get `&`
- * escaped by the package (an entity written here would be escaped again), so their `<` travels as
- * LT_MARK and becomes `&lt;` in the finished document. test/syndication-feeds-escaping.test.ts checks both.
- */
-const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const LT_MARK = '\uFDD0'; // a Unicode noncharacter: never in real text
-const markLt = (s: string) => s.replace(/\uFDD0/g, '').replace(/</g, LT_MARK);
 
 /** The body a feed carries: what viewArticle allowed, and for a teaser the way to the rest. */
 function contentHtml(e: FeedEntry): string {
@@ -85,94 +75,127 @@ const updatedOf = (entries: FeedEntry[], now: Date) =>
 const copyrightOf = (ch: FeedChannel, updated: Date) =>
   `Copyright ${updated.getUTCFullYear()} ${ch.publicationName}. All rights reserved.${ch.usageTerms ? ` Usage terms: ${ch.usageTerms}` : ''}`;
 
-function buildFeed(ch: FeedChannel, entries: FeedEntry[], forRss: boolean): Feed {
-  const updated = updatedOf(entries, ch.now);
-  const feed = new Feed({
-    id: ch.selfUrl,
-    title: ch.title,
-    description: ch.description,
-    link: ch.homeUrl,
-    language: ch.language,
-    updated,
-    generator: 'Newsdesk',
-    feedLinks: { rss: ch.selfUrl, atom: ch.selfUrl },
-    copyright: copyrightOf(ch, updated),
-    ttl: forRss ? 15 : undefined,
-    // Atom: a feed-level author, required unless every entry has one (RFC 4287 §4.1.1; wire copy often has no byline).
-    author: forRss ? undefined : { name: ch.publicationName },
-  });
-  for (const e of entries) {
-    const a = e.article;
-    const photo = featuredPhoto(a);
-    const rendition = photo ? enclosureOf(photo) : null;
-    // Atom writes title and summary as type="html": plain text must be escaped to mean itself there.
-    const plain = (text: string) => (forRss ? text : escapeHtml(text));
-    const summary = a.standfirst ?? a.excerpt;
-    const item: Item = {
-      title: plain(a.headline ?? a.slug),
-      id: e.id,
-      guid: e.id,
-      link: e.url,
-      date: new Date(a.updatedAt ?? a.publishedAt ?? ch.now.toISOString()),
-      published: a.publishedAt ? new Date(a.publishedAt) : undefined,
-      description: summary ? plain(summary) : undefined,
-      content: contentHtml(e),
-      // Atom and JSON: author names; RSS: dc:creator (RSS's own <author> wants an e-mail address).
-      author: forRss ? undefined : (a.authors ?? []).map((p) => ({ name: p.name })),
-      category: [
-        ...(a.section ? [{ name: a.section.name, term: a.section.slug }] : []),
-        ...(a.tags ?? []).map((t) => ({ name: t.name, term: t.slug })),
-      ].map((c) => (forRss ? c : { name: markLt(c.name), term: markLt(c.term) })),
-    };
-    const extensions: NonNullable<Item['extensions']> = [];
-    if (forRss && a.authors?.length) extensions.push({ name: 'dc:creator', objects: { _text: a.authors.map((p) => p.name).join(', ') } });
-    if (photo && rendition) {
-      // RSS: one enclosure with the real MIME type; Atom: a rel=enclosure link titled caption — credit.
-      item.enclosure = forRss
-        ? ({ url: rendition.url, type: MIME[rendition.format], length: 0 } as Item['enclosure'])
-        : { url: rendition.url, title: photoTitle(photo) ? escapeAttr(photoTitle(photo)) : undefined };
-      if (forRss) {
-        extensions.push(
-          {
-            name: 'media:content',
-            objects: {
-              _attributes: { url: rendition.url, medium: 'image', type: MIME[rendition.format], width: rendition.width, height: rendition.height },
-              ...(photo.caption ? { 'media:description': { _attributes: { type: 'plain' }, _text: photo.caption } } : {}),
-              ...(photo.credit ? { 'media:credit': { _text: photo.credit } } : {}),
-              ...(photo.copyright ? { 'media:copyright': { _text: photo.copyright } } : {}),
-            },
-          },
-        );
-      }
-    }
-    if (extensions.length) item.extensions = extensions;
-    feed.addItem(item);
-  }
-  return feed;
-}
+const categoriesOf = (a: Article) => [
+  ...(a.section ? [{ name: a.section.name, term: a.section.slug }] : []),
+  ...(a.tags ?? []).map((t) => ({ name: t.name, term: t.slug })),
+];
+
+const entryDate = (a: Article, now: Date) => new Date(a.updatedAt ?? a.publishedAt ?? now.toISOString());
+
+/*
+ * RSS and Atom are written with src/lib/xml.ts, which entity-escapes every text and attribute value
+ * and drops the characters XML 1.0 forbids. (The `feed` package wrote them before: its serialiser
+ * split only the first `]]>` inside a CDATA block, escaped only `"` in attributes and passed control
+ * characters through, so a headline or caption could make the whole feed malformed.)
+ * test/syndication-feeds-escaping.test.ts parses every feed with a strict XML parser.
+ */
+const NS = {
+  atom: 'http://www.w3.org/2005/Atom',
+  content: 'http://purl.org/rss/1.0/modules/content/',
+  dc: 'http://purl.org/dc/elements/1.1/',
+  media: 'http://search.yahoo.com/mrss/',
+};
 
 export function renderRss(ch: FeedChannel, entries: FeedEntry[]): string {
-  const xml = buildFeed(ch, entries, true).rss2();
-  // Declare the Media RSS namespace the items use.
-  return xml.replace('<rss version="2.0"', '<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"');
+  const updated = updatedOf(entries, ch.now);
+  const items = entries.map((e) => {
+    const a = e.article;
+    const photo = featuredPhoto(a);
+    const r = photo ? enclosureOf(photo) : null;
+    const summary = a.standfirst ?? a.excerpt;
+    return el(
+      'item',
+      null,
+      // RSS titles are plain text; description and content:encoded are HTML (so plain text is escaped for HTML first).
+      el('title', null, a.headline ?? a.slug),
+      el('link', null, e.url),
+      el('guid', { isPermaLink: 'false' }, e.id),
+      el('pubDate', null, (a.publishedAt ? new Date(a.publishedAt) : entryDate(a, ch.now)).toUTCString()),
+      summary ? el('description', null, escapeHtml(summary)) : null,
+      el('content:encoded', null, contentHtml(e)),
+      // Bylines as dc:creator (RSS's own <author> wants an e-mail address).
+      a.authors?.length ? el('dc:creator', null, a.authors.map((p) => p.name).join(', ')) : null,
+      categoriesOf(a).map((c) => el('category', null, c.name)),
+      photo && r
+        ? [
+            el('enclosure', { url: r.url, length: 0, type: MIME[r.format] }),
+            // Media RSS: caption and credit of the featured photo.
+            el(
+              'media:content',
+              { url: r.url, medium: 'image', type: MIME[r.format], width: r.width, height: r.height },
+              photo.caption ? el('media:description', { type: 'plain' }, photo.caption) : null,
+              photo.credit ? el('media:credit', null, photo.credit) : null,
+              photo.copyright ? el('media:copyright', null, photo.copyright) : null,
+            ),
+          ]
+        : null,
+    );
+  });
+  return xmlDocument(
+    el(
+      'rss',
+      { version: '2.0', 'xmlns:atom': NS.atom, 'xmlns:content': NS.content, 'xmlns:dc': NS.dc, 'xmlns:media': NS.media },
+      el(
+        'channel',
+        null,
+        el('title', null, ch.title),
+        el('link', null, ch.homeUrl),
+        el('description', null, ch.description),
+        el('language', null, ch.language),
+        el('copyright', null, copyrightOf(ch, updated)),
+        el('lastBuildDate', null, updated.toUTCString()),
+        el('docs', null, 'https://www.rssboard.org/rss-specification'),
+        el('generator', null, 'Newsdesk'),
+        el('ttl', null, 15),
+        el('atom:link', { href: ch.selfUrl, rel: 'self', type: 'application/rss+xml' }),
+        items,
+      ),
+    ),
+  );
 }
 
 export function renderAtom(ch: FeedChannel, entries: FeedEntry[]): string {
-  const xml = buildFeed(ch, entries, false).atom1().replace(/\uFDD0/g, '&lt;');
-  // The package names an enclosure's type after the URL's extension; give the real MIME type.
-  return entries.reduce((out, e) => {
-    const photo = featuredPhoto(e.article);
+  const updated = updatedOf(entries, ch.now);
+  const items = entries.map((e) => {
+    const a = e.article;
+    const photo = featuredPhoto(a);
     const r = photo ? enclosureOf(photo) : null;
-    if (!r) return out;
-    const href = r.url.replace(/&/g, '&amp;');
-    return out.replace(
-      new RegExp(`(<link rel="enclosure" href="${escapeRegExp(href)}"[^>]*?type=")[^"]*(")`),
-      `$1${MIME[r.format]}$2`,
+    const summary = a.standfirst ?? a.excerpt;
+    const title = photo ? photoTitle(photo) : '';
+    return el(
+      'entry',
+      null,
+      el('id', null, e.id),
+      // Headline and standfirst are plain text: type="text", escaped only for XML.
+      el('title', { type: 'text' }, a.headline ?? a.slug),
+      el('link', { rel: 'alternate', href: e.url }),
+      el('updated', null, entryDate(a, ch.now).toISOString()),
+      a.publishedAt ? el('published', null, new Date(a.publishedAt).toISOString()) : null,
+      (a.authors ?? []).map((p) => el('author', null, el('name', null, p.name))),
+      categoriesOf(a).map((c) => el('category', { term: c.term, label: c.name })),
+      summary ? el('summary', { type: 'text' }, summary) : null,
+      el('content', { type: 'html' }, contentHtml(e)),
+      photo && r ? el('link', { rel: 'enclosure', href: r.url, type: MIME[r.format], title: title || undefined }) : null,
     );
-  }, xml);
+  });
+  return xmlDocument(
+    el(
+      'feed',
+      { xmlns: NS.atom },
+      el('id', null, ch.selfUrl),
+      el('title', { type: 'text' }, ch.title),
+      el('subtitle', { type: 'text' }, ch.description),
+      el('updated', null, updated.toISOString()),
+      el('link', { rel: 'alternate', href: ch.homeUrl }),
+      el('link', { rel: 'self', href: ch.selfUrl, type: 'application/atom+xml' }),
+      // A feed-level author, required unless every entry has one (RFC 4287 §4.1.1; wire copy often has no byline).
+      el('author', null, el('name', null, ch.publicationName)),
+      el('rights', { type: 'text' }, copyrightOf(ch, updated)),
+      el('generator', null, 'Newsdesk'),
+      items,
+    ),
+  );
 }
-
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/). */
 export function renderJsonFeed(ch: FeedChannel, entries: FeedEntry[]): string {
@@ -213,7 +236,9 @@ export function renderJsonFeed(ch: FeedChannel, entries: FeedEntry[]): string {
       };
     }),
   };
-  return JSON.stringify(doc);
+  // JSON can carry any character, but feed readers pass these texts on into XML and HTML: the
+  // characters XML 1.0 forbids are dropped here too, so every format says the same thing.
+  return JSON.stringify(doc, (_key, value) => (typeof value === 'string' ? xmlChars(value) : value));
 }
 
 export function renderFeed(file: FeedFile, ch: FeedChannel, entries: FeedEntry[]): string {

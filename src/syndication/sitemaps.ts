@@ -1,3 +1,5 @@
+import { el, xmlDocument } from '../lib/xml.js';
+
 /**
  * Sitemaps (https://www.sitemaps.org/protocol.html): /sitemap.xml is always an index of pages of at
  * most SITEMAP_PAGE_SIZE URLs (the protocol's limit is 50,000), plus the Google News sitemap
@@ -8,38 +10,47 @@ export const NEWS_WINDOW_HOURS = 48;
 export const NEWS_MAX_URLS = 1000;
 export const SITEMAP_CONTENT_TYPE = 'application/xml; charset=utf-8';
 
-const xml = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+const SITEMAP_NS = 'http://www.sitemaps.org/schemas/sitemap/0.9';
+const NEWS_NS = 'http://www.google.com/schemas/sitemap-news/0.9';
 
 /** How many pages `total` URLs need at `size` per page (at least one, so the index is never empty). */
 export function sitemapPageCount(total: number, size: number): number {
   return Math.max(1, Math.ceil(total / size));
 }
 
+// Written with src/lib/xml.ts: every value entity-escaped, characters XML 1.0 forbids dropped (a
+// headline with a control character made news.xml malformed).
+
 export function sitemapIndex(pages: { loc: string; lastmod: string | null }[]): string {
-  const body = pages
-    .map((p) => `  <sitemap>\n    <loc>${xml(p.loc)}</loc>${p.lastmod ? `\n    <lastmod>${xml(p.lastmod)}</lastmod>` : ''}\n  </sitemap>`)
-    .join('\n');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${body}\n</sitemapindex>\n`;
+  return xmlDocument(
+    el('sitemapindex', { xmlns: SITEMAP_NS }, pages.map((p) => el('sitemap', null, el('loc', null, p.loc), p.lastmod ? el('lastmod', null, p.lastmod) : null))),
+  );
 }
 
 export function urlSet(urls: { loc: string; lastmod: string }[]): string {
-  const body = urls.map((u) => `  <url>\n    <loc>${xml(u.loc)}</loc>\n    <lastmod>${xml(u.lastmod)}</lastmod>\n  </url>`).join('\n');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${body}${body ? '\n' : ''}</urlset>\n`;
+  return xmlDocument(el('urlset', { xmlns: SITEMAP_NS }, urls.map((u) => el('url', null, el('loc', null, u.loc), el('lastmod', null, u.lastmod)))));
 }
 
 export function newsSitemap(publication: { name: string }, urls: { loc: string; title: string; language: string; publishedAt: string }[]): string {
-  const body = urls
-    .map(
-      (u) =>
-        `  <url>\n    <loc>${xml(u.loc)}</loc>\n    <news:news>\n      <news:publication>\n        <news:name>${xml(publication.name)}</news:name>\n` +
-        `        <news:language>${xml(newsLanguage(u.language))}</news:language>\n      </news:publication>\n` +
-        `      <news:publication_date>${xml(u.publishedAt)}</news:publication_date>\n      <news:title>${xml(u.title)}</news:title>\n    </news:news>\n  </url>`,
-    )
-    .join('\n');
-  return (
-    `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" ` +
-    `xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">\n${body}${body ? '\n' : ''}</urlset>\n`
+  return xmlDocument(
+    el(
+      'urlset',
+      { xmlns: SITEMAP_NS, 'xmlns:news': NEWS_NS },
+      urls.map((u) =>
+        el(
+          'url',
+          null,
+          el('loc', null, u.loc),
+          el(
+            'news:news',
+            null,
+            el('news:publication', null, el('news:name', null, publication.name), el('news:language', null, newsLanguage(u.language))),
+            el('news:publication_date', null, u.publishedAt),
+            el('news:title', null, u.title),
+          ),
+        ),
+      ),
+    ),
   );
 }
 

@@ -72,6 +72,23 @@ export function createSyndicationRepository(db: Db) {
     },
 
     /**
+     * The news sitemap's lastmod: the newest change among articles published in [since, now]. A
+     * change is an edit (updated_at), going live (published_at: a scheduled article goes live without
+     * a write) or leaving the sitemap (an unpublish or delete is a write, so updated_at too; such
+     * articles keep their published_at and are counted). An edit to an article that is no longer
+     * visible may move it too: an early lastmod only costs a crawler one needless fetch. Articles
+     * ageing out of the window do not move it. undefined when no article is or was in the window.
+     */
+    async newsLastmod(since: string, now: string): Promise<string | undefined> {
+      const row = db
+        .select({ lastmod: sql<string | null>`max(max(${articles.updatedAt}, ${articles.publishedAt}))` })
+        .from(articles)
+        .where(and(sql`${articles.publishedAt} >= ${since}`, lte(articles.publishedAt, now), inArray(articles.status, ['published', 'scheduled', 'unpublished'])))
+        .get();
+      return row?.lastmod ?? undefined;
+    },
+
+    /**
      * Scheduled articles go live by the clock, without a write. This records their
      * `article.published` change once their time has come (once per publication time), so the change feed
      * and webhooks hear about them. Returns how many it recorded.

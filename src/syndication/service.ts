@@ -17,6 +17,8 @@ export type FeedScope = { kind: 'all' } | { kind: 'sections' | 'tags' | 'authors
 const ChangeCursor = z.tuple([z.literal('chg'), z.number().int().min(0)]);
 const SCOPE_PARAM = { sections: 'section', tags: 'tag', authors: 'author' } as const;
 const SCOPE_LABEL = { sections: 'Section', tags: 'Tag', authors: 'Author' } as const;
+/** The start of the Google News sitemap's window (ISO). */
+const newsWindowStart = (t: Date) => new Date(t.getTime() - NEWS_WINDOW_HOURS * 3600_000).toISOString();
 
 /**
  * Syndication: feeds, ninjs, sitemaps, the change feed and webhook payloads. Article text comes
@@ -146,10 +148,10 @@ export function createSyndicationService(app: FastifyInstance) {
       const pages = await repo.pageLastmods(at, pageSize);
       const count = sitemapPageCount(pages.reduce((n, p) => n + p.count, 0), pageSize);
       const lastmods = new Map(pages.map((p) => [p.page, p.lastmod]));
-      const latest = (await repo.publishedSince('', at, 1))[0];
+      const newsLastmod = await repo.newsLastmod(newsWindowStart(now()), at);
       return sitemapIndex([
         ...Array.from({ length: count }, (_, i) => ({ loc: `${base}/sitemaps/articles-${i + 1}.xml`, lastmod: lastmods.get(i) ?? null })),
-        { loc: `${base}/sitemaps/news.xml`, lastmod: latest?.updatedAt ?? null },
+        { loc: `${base}/sitemaps/news.xml`, lastmod: newsLastmod ?? null },
       ]);
     },
 
@@ -164,8 +166,7 @@ export function createSyndicationService(app: FastifyInstance) {
 
     async newsSitemap(): Promise<string> {
       const t = now();
-      const since = new Date(t.getTime() - NEWS_WINDOW_HOURS * 3600_000).toISOString();
-      const rows = await repo.publishedSince(since, t.toISOString(), NEWS_MAX_URLS);
+      const rows = await repo.publishedSince(newsWindowStart(t), t.toISOString(), NEWS_MAX_URLS);
       return newsSitemap(
         { name: app.config.PUBLICATION_NAME },
         rows.map((r) => ({ loc: articleUrl(r), title: r.headline, language: r.language, publishedAt: r.publishedAt })),

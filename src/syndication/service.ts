@@ -17,6 +17,14 @@ export type FeedScope = { kind: 'all' } | { kind: 'sections' | 'tags' | 'authors
 const ChangeCursor = z.tuple([z.literal('chg'), z.number().int().min(0)]);
 const SCOPE_PARAM = { sections: 'section', tags: 'tag', authors: 'author' } as const;
 const SCOPE_LABEL = { sections: 'Section', tags: 'Tag', authors: 'Author' } as const;
+function sameOrigin(url: string, origin: string): boolean {
+  try {
+    return new URL(url).origin === origin;
+  } catch {
+    return false;
+  }
+}
+
 /** The start of the Google News sitemap's window (ISO). */
 const newsWindowStart = (t: Date) => new Date(t.getTime() - NEWS_WINDOW_HOURS * 3600_000).toISOString();
 
@@ -33,8 +41,18 @@ export function createSyndicationService(app: FastifyInstance) {
   const base = app.config.PUBLIC_BASE_URL.replace(/\/$/, '');
   const now = () => app.clock.now();
 
-  const articleUrl = (a: { slug: string; canonicalUrl?: string | null }) =>
-    a.canonicalUrl ?? `${base}/v1/articles/${encodeURIComponent(a.slug)}`;
+  const ownUrl = (slug: string) => `${base}/v1/articles/${encodeURIComponent(slug)}`;
+  /** Where readers find an article (feeds, ninjs): its canonical URL, wherever that is, else its URL here. */
+  const articleUrl = (a: { slug: string; canonicalUrl?: string | null }) => a.canonicalUrl ?? ownUrl(a.slug);
+  const origin = new URL(base).origin;
+  /**
+   * An article's URL in a sitemap. The sitemap protocol only allows URLs on the sitemap's own host
+   * (scheme, host and port: https://www.sitemaps.org/protocol.html#location), so a canonical URL on
+   * another host (a story syndicated from a partner, or a frontend elsewhere) cannot be listed:
+   * the article's own URL on PUBLIC_BASE_URL is, and a canonical URL on this origin is kept.
+   */
+  const sitemapUrl = (a: { slug: string; canonicalUrl: string | null }) =>
+    a.canonicalUrl && sameOrigin(a.canonicalUrl, origin) ? a.canonicalUrl : ownUrl(a.slug);
 
   /** The usage terms a caller's payloads carry: its licence's, else the publication's default. */
   function usageTermsFor(identity: Identity): string | null {
@@ -161,7 +179,7 @@ export function createSyndicationService(app: FastifyInstance) {
       const total = await repo.countVisible(at);
       if (page < 1 || page > sitemapPageCount(total, pageSize)) throw notFound(`Sitemap page ${page}`);
       const rows = await repo.sitemapPage(at, page - 1, pageSize);
-      return urlSet(rows.map((r) => ({ loc: articleUrl(r), lastmod: r.updatedAt })));
+      return urlSet(rows.map((r) => ({ loc: sitemapUrl(r), lastmod: r.updatedAt })));
     },
 
     async newsSitemap(): Promise<string> {
@@ -169,7 +187,7 @@ export function createSyndicationService(app: FastifyInstance) {
       const rows = await repo.publishedSince(newsWindowStart(t), t.toISOString(), NEWS_MAX_URLS);
       return newsSitemap(
         { name: app.config.PUBLICATION_NAME },
-        rows.map((r) => ({ loc: articleUrl(r), title: r.headline, language: r.language, publishedAt: r.publishedAt })),
+        rows.map((r) => ({ loc: sitemapUrl(r), title: r.headline, language: r.language, publishedAt: r.publishedAt })),
       );
     },
 

@@ -120,6 +120,10 @@ export function createRenditionCache(storage: MediaStorage, maxPixels: number) {
       if (!found) throw new Error(`rendition ${target} vanished after rendering`);
       return { path: target, size: found.size };
     },
+    /** The byte size of the rendition file when it has been made, else null (never makes it). */
+    async sizeIfMade(sha256: string, plan: PlannedRendition): Promise<number | null> {
+      return (await storage.exists(join(storage.renditionDir(sha256), plan.name)))?.size ?? null;
+    },
     /** How many renditions this process has rendered (for tests and metrics). */
     get renderCount() {
       return renders;

@@ -73,14 +73,16 @@ export function createPhotosService(deps: PhotosDeps) {
   const geometry = (row: PhotoRow) => ({ width: row.width, height: row.height, focalX: row.focalX, focalY: row.focalY });
   const renditionUrl = (id: number, width: number | string, format: string) => `${base}/v1/photos/${id}/renditions/${width}.${format}`;
 
-  function renditionsOf(row: PhotoRow): Photo['renditions'] {
+  /** The renditions a photo offers, with the plan of the file each URL serves. */
+  function plannedRenditions(row: PhotoRow) {
     const widths = offeredWidths(config.PHOTO_WIDTHS, row.width);
     return RENDITION_FORMATS.flatMap((format) =>
-      widths.map((w) => {
-        const plan = planRendition(geometry(row), w, format, null);
-        return { url: renditionUrl(row.id, w, format), width: plan.width, height: plan.height, format };
-      }),
+      widths.map((w) => ({ url: renditionUrl(row.id, w, format), format, plan: planRendition(geometry(row), w, format, null) })),
     );
+  }
+
+  function renditionsOf(row: PhotoRow): Photo['renditions'] {
+    return plannedRenditions(row).map(({ url, format, plan }) => ({ url, width: plan.width, height: plan.height, format }));
   }
 
   function toPhoto(row: PhotoRow, now: Date): Photo {
@@ -359,6 +361,19 @@ export function createPhotosService(deps: PhotosDeps) {
       async embed(ids: number[], now: Date): Promise<Map<number, EmbeddedPhoto>> {
         const rows = await repo.findByIds([...new Set(ids)]);
         return new Map(rows.filter((r) => !isExpired(r, now)).map((r) => [r.id, toEmbedded(r)]));
+      },
+      async renditionSizes(wanted: { photoId: number; url: string }[]): Promise<Map<string, number>> {
+        const rows = await repo.findByIds([...new Set(wanted.map((w) => w.photoId))]);
+        const urls = new Set(wanted.map((w) => w.url));
+        const sizes = new Map<string, number>();
+        for (const row of rows) {
+          for (const r of plannedRenditions(row)) {
+            if (!urls.has(r.url)) continue;
+            const size = await renditionCache.sizeIfMade(row.sha256, r.plan);
+            if (size !== null) sizes.set(r.url, size);
+          }
+        }
+        return sizes;
       },
       async nextExpiry(ids: number[], now: Date): Promise<string | null> {
         const ahead = (await repo.findByIds([...new Set(ids)])).map((r) => r.expiresAt).filter((e): e is string => e !== null && e > now.toISOString());

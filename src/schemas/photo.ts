@@ -39,6 +39,12 @@ export interface PhotoEmbedder {
   embed(ids: number[], now: Date): Promise<Map<number, EmbeddedPhoto>>;
   /** The earliest expiry still ahead of `now` among these photos (ISO), or null: embeds of them stay valid until then. */
   nextExpiry?(ids: number[], now: Date): Promise<string | null>;
+  /**
+   * Byte sizes of rendition files that already exist, by rendition URL (one of an embedded photo's
+   * `renditions[].url`). Renditions are made on their first request; this never makes one, so a
+   * rendition not yet made is simply absent from the answer.
+   */
+  renditionSizes?(wanted: { photoId: number; url: string }[]): Promise<Map<string, number>>;
 }
 
 /** Before the photos feature is wired in, no photo exists. */

@@ -38,6 +38,8 @@ export interface FeedEntry {
   url: string;
   /** A stable id (survives slug changes). */
   id: string;
+  /** Byte size of the enclosed rendition's file, when it has been made (null: not known). */
+  enclosureBytes?: number | null;
 }
 
 const MIME: Record<string, string> = { jpeg: 'image/jpeg', webp: 'image/webp', avif: 'image/avif' };
@@ -51,6 +53,13 @@ export function enclosureOf(photo: EmbeddedPhoto) {
 function featuredPhoto(a: Article): EmbeddedPhoto | null {
   const photos = a.photos ?? [];
   return photos.find((p) => p.id === a.featuredPhotoId) ?? null;
+}
+
+/** The photo and rendition an article's feed entry encloses, if any. */
+export function enclosureFor(a: Article): { photoId: number; url: string } | null {
+  const photo = featuredPhoto(a);
+  const r = photo ? enclosureOf(photo) : null;
+  return photo && r ? { photoId: photo.id, url: r.url } : null;
 }
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -118,11 +127,15 @@ export function renderRss(ch: FeedChannel, entries: FeedEntry[]): string {
       categoriesOf(a).map((c) => el('category', null, c.name)),
       photo && r
         ? [
-            el('enclosure', { url: r.url, length: 0, type: MIME[r.format] }),
+            // RSS requires a length. It is the size of the rendition file when that has been made;
+            // renditions are made on their first request and building a feed never makes one, so
+            // until then the size is unknown and the length is 0, which is what the RSS Best
+            // Practices Profile asks for then (the original's size would be a different file's).
+            el('enclosure', { url: r.url, length: e.enclosureBytes ?? 0, type: MIME[r.format] }),
             // Media RSS: caption and credit of the featured photo.
             el(
               'media:content',
-              { url: r.url, medium: 'image', type: MIME[r.format], width: r.width, height: r.height },
+              { url: r.url, fileSize: e.enclosureBytes ?? undefined, medium: 'image', type: MIME[r.format], width: r.width, height: r.height },
               photo.caption ? el('media:description', { type: 'plain' }, photo.caption) : null,
               photo.credit ? el('media:credit', null, photo.credit) : null,
               photo.copyright ? el('media:copyright', null, photo.copyright) : null,
@@ -175,7 +188,9 @@ export function renderAtom(ch: FeedChannel, entries: FeedEntry[]): string {
       categoriesOf(a).map((c) => el('category', { term: c.term, label: c.name })),
       summary ? el('summary', { type: 'text' }, summary) : null,
       el('content', { type: 'html' }, contentHtml(e)),
-      photo && r ? el('link', { rel: 'enclosure', href: r.url, type: MIME[r.format], title: title || undefined }) : null,
+      photo && r
+        ? el('link', { rel: 'enclosure', href: r.url, type: MIME[r.format], title: title || undefined, length: e.enclosureBytes ?? undefined })
+        : null,
     );
   });
   return xmlDocument(
@@ -225,7 +240,16 @@ export function renderJsonFeed(ch: FeedChannel, entries: FeedEntry[]): string {
         tags: [...(a.section ? [a.section.name] : []), ...(a.tags ?? []).map((t) => t.name)],
         ...(a.language ? { language: a.language } : {}),
         ...(photo && r
-          ? { attachments: [{ url: r.url, mime_type: MIME[r.format], ...(photoTitle(photo) ? { title: photoTitle(photo) } : {}) }] }
+          ? {
+              attachments: [
+                {
+                  url: r.url,
+                  mime_type: MIME[r.format],
+                  ...(photoTitle(photo) ? { title: photoTitle(photo) } : {}),
+                  ...(e.enclosureBytes ? { size_in_bytes: e.enclosureBytes } : {}),
+                },
+              ],
+            }
           : {}),
         _newsdesk: {
           access: a.access,

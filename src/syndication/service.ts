@@ -7,7 +7,7 @@ import { HttpError, notFound } from '../lib/httpError.js';
 import { decodeCursor, encodeCursor } from '../schemas/pagination.js';
 import type { DeliveryRow, EndpointRow } from '../webhooks/repository.js';
 import { createChangesRepository, type ChangeRow } from './changes.js';
-import { renderFeed, type FeedFile } from './feeds.js';
+import { enclosureFor, renderFeed, type FeedFile } from './feeds.js';
 import { articleToNinjs, articleUri, photoToNinjs, type NinjsDocument } from './ninjs.js';
 import { createSyndicationRepository } from './repository.js';
 import { NEWS_MAX_URLS, NEWS_WINDOW_HOURS, newsSitemap, sitemapIndex, sitemapPageCount, urlSet } from './sitemaps.js';
@@ -131,7 +131,15 @@ export function createSyndicationService(app: FastifyInstance) {
         filter = { [SCOPE_PARAM[scope.kind]]: scope.slug };
       }
       const { data } = await articles.list(listQuery(app.config.FEED_ITEMS, filter), identity);
-      const entries = data.map((a) => ({ article: a, url: articleUrl(a), id: articleUri(base, a.id) }));
+      // Enclosure sizes of the renditions already made (none is made for a feed).
+      const wanted = data.map(enclosureFor).filter((w) => w !== null);
+      const sizes = wanted.length > 0 && app.photoEmbedder.renditionSizes ? await app.photoEmbedder.renditionSizes(wanted) : new Map<string, number>();
+      const entries = data.map((a) => ({
+        article: a,
+        url: articleUrl(a),
+        id: articleUri(base, a.id),
+        enclosureBytes: sizes.get(enclosureFor(a)?.url ?? '') ?? null,
+      }));
       return renderFeed(
         file,
         {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { countWords } from '../articles/render.js';
+import { countWords, proseText } from '../articles/render.js';
 import type { Article } from '../articles/schemas.js';
 import type { EmbeddedPhoto } from '../schemas/photo.js';
 
@@ -10,7 +10,7 @@ import type { EmbeddedPhoto } from '../schemas/photo.js';
  * no nulls and no properties of its own invention, so absent values are left out.
  *
  * Mapping: headline → headlines[main]; standfirst → descriptions[summary]; html and text bodies →
- * bodies (with word and character counts of what is delivered); bylines → by + people[author];
+ * bodies (see bodyWordCount; charCount is the length of the value delivered); bylines → by + people[author];
  * dateline → located + places[dateline]; section and tags → subjects; sources/agencies →
  * infoSources; version and dates → version, firstCreated, versionCreated, contentCreated;
  * workflow → pubStatus (published: usable, unpublished/deleted: canceled, draft/scheduled:
@@ -141,12 +141,24 @@ export function photoToNinjs(photo: EmbeddedPhoto, name: string, rel: string, ct
   });
 }
 
+/**
+ * A body's wordCount, counted as the article's own `wordCount` is (src/articles/render.ts
+ * proseText: paragraphs, headings, quotes and lists; image captions and embeds are not words of the
+ * story), over what the body holds: for the full text exactly the article's wordCount, for a teaser
+ * the teaser's prose. The html and text bodies carry the same blocks, so the same count.
+ */
+function bodyWordCount(a: Article, partial: boolean): number {
+  if (!partial && a.wordCount !== undefined) return a.wordCount;
+  if (a.blocks) return countWords(proseText(a.blocks));
+  throw new Error('articleToNinjs needs the blocks of a teaser (format=blocks) to count its words');
+}
+
 export function articleToNinjs(a: Article, ctx: NinjsContext): NinjsDocument {
   const base = ctx.baseUrl.replace(/\/$/, '');
   const partial = !a.access.granted;
   const html = a.html ?? '';
   const text = a.text ?? '';
-  const words = countWords(text);
+  const words = bodyWordCount(a, partial);
   const status = a.deletedAt ? 'deleted' : a.status;
   const pubStatus = status === 'published' ? 'usable' : status === 'unpublished' || status === 'deleted' ? 'canceled' : 'withheld';
   const year = (a.firstPublishedAt ?? a.publishedAt ?? a.createdAt ?? new Date(0).toISOString()).slice(0, 4);

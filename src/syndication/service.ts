@@ -165,7 +165,8 @@ export function createSyndicationService(app: FastifyInstance) {
     },
 
     async ninjsList(query: { limit: number; cursor?: string; section?: string; tag?: string; author?: string }, identity: Identity) {
-      const { data, meta } = await articles.list(listQuery(query.limit, query), identity);
+      // Blocks too: a teaser's body word count is counted from them (src/syndication/ninjs.ts).
+      const { data, meta } = await articles.list(listQuery(query.limit, { ...query, format: 'blocks,html,text' }), identity);
       return { data: data.map((a) => articleToNinjs(a, ninjsContext(a, identity))), meta };
     },
 

@@ -34,6 +34,9 @@ t.test('partner keys: create with a licence, list, set, revoke; the resolver car
   const set = await app.inject({ method: 'PUT', url: `/v1/admin/keys/${key.id}/licence`, headers: admin, payload: { sections: null, fullText: false, rateLimit: 5 } });
   t.equal(set.statusCode, 200);
   t.same(json(set), { sections: null, fullText: false, usageTerms: null, rateLimit: 5 });
+  t.same(json(set).usageTerms, null, 'PUT replaces the whole licence: the usage terms it left out are cleared (README, OpenAPI)');
+  const replaced = await app.inject({ method: 'PUT', url: `/v1/admin/keys/${key.id}/licence`, headers: admin, payload: { sections: ['world'], fullText: true } });
+  t.same(json(replaced), { sections: ['world'], fullText: true, usageTerms: null, rateLimit: null }, 'and so is the rate limit it left out');
 
   const adminWithLicence = await app.inject({ method: 'POST', url: '/v1/admin/keys', headers: admin, payload: { name: 'x', scopes: ['admin'], licence: { fullText: true } } });
   t.equal(adminWithLicence.statusCode, 422, 'only syndication keys carry a licence');

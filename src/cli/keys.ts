@@ -10,7 +10,7 @@ const USAGE = `Usage:
   npm run keys -- create --name "Partner" --scope syndication [licence flags]
   npm run keys -- list
   npm run keys -- revoke <key-id>
-  npm run keys -- licence <key-id> [licence flags]     set a partner key's licence
+  npm run keys -- licence <key-id> [licence flags]     replace a partner key's licence (flags left out: defaults)
   npm run keys -- licence <key-id> --remove             remove it (reads as anonymous)
   npm run keys -- feed-token <key-id>                   issue a feed token (?token= on feed URLs)
   npm run keys -- feed-tokens <key-id>                  list its feed tokens

@@ -93,7 +93,10 @@ export const keysRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags,
       summary: 'Set the licence of a partner key',
-      description: 'Admin only. Replaces the licence; takes effect on the key\'s next request.',
+      description:
+        'Admin only. Replaces the whole licence, as PUT does: a field left out takes its default, not its previous ' +
+        'value (`sections` → null, every section; `fullText` → false; `usageTerms` and `rateLimit` → null, cleared). ' +
+        'To change one term, GET the key and send its licence back with that term changed. Takes effect on the key\'s next request.',
       security,
       params: KeyParams,
       body: LicenceInput,

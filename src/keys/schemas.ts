@@ -10,8 +10,8 @@ export const LicenceInput = z
       .max(500)
       .nullable()
       .default(null)
-      .describe('Section slugs the key may take in full; null = every section'),
-    fullText: z.boolean().default(false).describe('Whether the licence includes the full text of gated articles (in its sections)'),
+      .describe('Section slugs the key may take in full; null or omitted = every section'),
+    fullText: z.boolean().default(false).describe('Whether the licence includes the full text of gated articles (in its sections); omitted = false'),
     usageTerms: z
       .string()
       .trim()
@@ -19,7 +19,7 @@ export const LicenceInput = z
       .max(2000)
       .nullable()
       .default(null)
-      .describe('Echoed as `usageTerms` into every payload the key receives (JSON, feeds, ninjs, webhooks)'),
+      .describe('Echoed as `usageTerms` into every payload the key receives (JSON, feeds, ninjs, webhooks); null or omitted = none'),
     rateLimit: z
       .number()
       .int()
@@ -27,9 +27,12 @@ export const LicenceInput = z
       .max(1_000_000)
       .nullable()
       .default(null)
-      .describe('Requests per rate-limit window for this key; null = the server default (RATE_LIMIT_KEY_MAX)'),
+      .describe('Requests per rate-limit window for this key; null or omitted = the server default (RATE_LIMIT_KEY_MAX)'),
   })
-  .meta({ id: 'LicenceSet', description: 'A partner licence as set by an admin' });
+  .meta({
+    id: 'LicenceSet',
+    description: 'A whole partner licence as set by an admin: every field omitted takes its default (it is not merged with a previous licence)',
+  });
 
 export const Licence = z
   .object({

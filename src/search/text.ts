@@ -11,7 +11,8 @@
  * - case folding (Unicode simple folding: `ſ` → `s`, `ς` → `σ`, `µ` → `μ`);
  * - with remove_diacritics 2, accents are removed from Latin letters (é → e, ő → o, ṩ → s), but
  *   not from Greek or Cyrillic (`й` stays `й`), and not where the base letter is not ASCII (`ǣ`).
- * test/search-text.test.ts compares this module with SQLite's tokenizer character by character.
+ * test/search-query.test.ts ("normalisation agrees with the index tokenizer") compares this module with
+ * SQLite's tokenizer character by character.
  */
 
 /** Combining marks SQLite's unicode61 folds away (token characters that produce nothing). */

@@ -3,6 +3,8 @@ import { ConfigError, loadConfig } from '../src/config.js';
 import { buildIptc, decodeIptcText, readIptc } from '../src/photos/iptc.js';
 import { cropBox, offeredWidths, planRendition } from '../src/photos/renditions.js';
 import { sniffFormat } from '../src/photos/sniff.js';
+import { buildXmp } from '../src/photos/xmp.js';
+import { XML_ILLEGAL, xmlErrors } from './helpers/xml.js';
 
 t.test('IPTC text: declared UTF-8, undeclared UTF-8, and Latin-1/Windows-1252', async (t) => {
   const utf8 = Buffer.from('Zoë Brandão, Kőváros', 'utf8');
@@ -77,4 +79,12 @@ t.test('photo settings are validated', async (t) => {
     t.throws(() => loadConfig(env), ConfigError);
     t.throws(() => loadConfig(env), new RegExp(`${name}:`));
   }
+});
+
+t.test('XMP packets are well-formed XML whatever the fields hold', async (t) => {
+  const hostile = 'Dock ]]> workers ]]> & <b>"co"</b> \u0001\u0008\u001F\uFFFE end';
+  const packet = buildXmp({ caption: hostile, credit: hostile, creator: hostile, keywords: [hostile], headline: hostile, usageTerms: hostile });
+  t.same(xmlErrors(packet), [], 'a strict parser accepts it');
+  t.notMatch(packet, XML_ILLEGAL, 'no character XML 1.0 forbids');
+  t.match(packet, 'Dock ]]&gt; workers ]]&gt; &amp; &lt;b&gt;');
 });

@@ -1,3 +1,5 @@
+import { escapeXmlAttr } from '../lib/xml.js';
+
 /**
  * Builds a small XMP packet (Dublin Core, Photoshop and XMP Rights properties) of the kind agency
  * pictures carry. sharp writes it into an image with `.withXmp(packet)`. Used by the sample-content
@@ -17,8 +19,8 @@ export interface XmpFields {
   dateCreated?: Date;
 }
 
-const esc = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** Escaped for XML, and without the characters XML 1.0 forbids (a stray control character in a caption made the packet malformed). */
+const esc = escapeXmlAttr;
 
 const alt = (tag: string, value: string | undefined) =>
   value === undefined ? '' : `<${tag}><rdf:Alt><rdf:li xml:lang="x-default">${esc(value)}</rdf:li></rdf:Alt></${tag}>`;

@@ -24,8 +24,8 @@ t.test('the sitemap index gives each page the newest lastmod of its URLs', async
 
   const index = parser.parse((await app.inject({ url: '/sitemap.xml' })).body).sitemapindex.sitemap as { loc: string; lastmod?: string }[];
   t.same(index.slice(0, 2).map((s) => [s.loc.split('/').pop(), s.lastmod]), [
-    ['articles-1.xml', edited],
-    ['articles-2.xml', stamps[2]],
+    ['sitemap-articles-1.xml', edited],
+    ['sitemap-articles-2.xml', stamps[2]],
   ]);
 });
 
@@ -34,7 +34,7 @@ t.test('the news sitemap\'s lastmod follows the newest change in its 48-hour win
   await seedTaxonomy(app, admin);
   const newsLastmod = async () => {
     const index = parser.parse((await app.inject({ url: '/sitemap.xml' })).body).sitemapindex.sitemap as { loc: string; lastmod?: string }[];
-    return index.find((s) => s.loc.endsWith('/sitemaps/news.xml'))!.lastmod;
+    return index.find((s) => s.loc.endsWith('/sitemap-news.xml'))!.lastmod;
   };
 
   const old = await publish(app, admin, { headline: 'Four days old', bodyMarkdown: 'Text.', publishedAt: new Date(clock.now().getTime() - 4 * 86_400_000).toISOString() });

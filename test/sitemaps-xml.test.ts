@@ -12,13 +12,13 @@ t.test('sitemaps are well-formed XML to a strict parser whatever a headline hold
   const headline = 'Wharf ]]> strike ]]> ends & <b>pay</b> \u0001\u0008\u000B\u000C\u001F\uFFFE deal';
   await publish(app, admin, { headline, slug: 'wharf-strike', bodyMarkdown: 'Text.' });
 
-  for (const url of ['/sitemap.xml', '/sitemaps/articles-1.xml', '/sitemaps/news.xml']) {
+  for (const url of ['/sitemap.xml', '/sitemap-articles-1.xml', '/sitemap-news.xml']) {
     const res = await app.inject({ url });
     t.equal(res.statusCode, 200, url);
     t.same(xmlErrors(res.body), [], `${url} is well-formed`);
     t.notMatch(res.body, XML_ILLEGAL, `${url} has no character XML 1.0 forbids`);
   }
-  const news = parser.parse((await app.inject({ url: '/sitemaps/news.xml' })).body).urlset.url[0]['news:news'];
+  const news = parser.parse((await app.inject({ url: '/sitemap-news.xml' })).body).urlset.url[0]['news:news'];
   t.equal(news['news:title'], 'Wharf ]]> strike ]]> ends & <b>pay</b>  deal', 'the headline, less the forbidden characters');
   t.equal(news['news:publication']['news:name'], 'Smith & <Sons> ]]> Gazette');
 });
@@ -40,9 +40,9 @@ t.test('sitemap URLs are on this publication\'s host: a canonical URL elsewhere 
     'https://news.example.com/world/own-story',
     'https://news.example.com/v1/articles/plain-story',
   ];
-  const page = parser.parse((await app.inject({ url: '/sitemaps/articles-1.xml' })).body).urlset.url as { loc: string }[];
+  const page = parser.parse((await app.inject({ url: '/sitemap-articles-1.xml' })).body).urlset.url as { loc: string }[];
   t.same(page.map((u) => u.loc), expected, 'article sitemap');
-  const news = parser.parse((await app.inject({ url: '/sitemaps/news.xml' })).body).urlset.url as { loc: string }[];
+  const news = parser.parse((await app.inject({ url: '/sitemap-news.xml' })).body).urlset.url as { loc: string }[];
   t.same(news.map((u) => u.loc), [...expected].reverse(), 'news sitemap (newest first)');
 
   // Feeds still point readers at the canonical URL, wherever it is.

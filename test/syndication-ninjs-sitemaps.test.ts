@@ -93,11 +93,11 @@ t.test('sitemaps: an index split at the page size, pages of URLs, and a Google N
   t.match(index.headers['content-type'], /^application\/xml/);
   const sitemaps = parser.parse(index.body).sitemapindex.sitemap as { loc: string; lastmod: string }[];
   t.same(sitemaps.map((s) => s.loc), [
-    'http://localhost:3000/sitemaps/articles-1.xml',
-    'http://localhost:3000/sitemaps/articles-2.xml',
-    'http://localhost:3000/sitemaps/articles-3.xml',
-    'http://localhost:3000/sitemaps/news.xml',
-  ], '5 URLs at 2 per page: 3 pages');
+    'http://localhost:3000/sitemap-articles-1.xml',
+    'http://localhost:3000/sitemap-articles-2.xml',
+    'http://localhost:3000/sitemap-articles-3.xml',
+    'http://localhost:3000/sitemap-news.xml',
+  ], '5 URLs at 2 per page: 3 pages, at the root (a sitemap may only list URLs under its own directory)');
   const urls: string[] = [];
   for (const s of sitemaps.slice(0, 3)) {
     const res = await app.inject({ url: new URL(s.loc).pathname });
@@ -110,10 +110,18 @@ t.test('sitemaps: an index split at the page size, pages of URLs, and a Google N
     }
   }
   t.same(urls, made, 'every published article exactly once, no drafts');
-  t.equal((await app.inject({ url: '/sitemaps/articles-4.xml' })).statusCode, 404);
+  t.equal((await app.inject({ url: '/sitemap-articles-4.xml' })).statusCode, 404);
+  t.equal((await app.inject({ url: '/sitemap-articles-0.xml' })).statusCode, 404);
+  t.equal((await app.inject({ url: '/sitemap-articles-x.xml' })).statusCode, 404);
+  // The former locations redirect (permanently) to the root ones.
+  for (const [old, now] of [['/sitemaps/articles-2.xml', '/sitemap-articles-2.xml'], ['/sitemaps/news.xml', '/sitemap-news.xml']]) {
+    const res = await app.inject({ url: old });
+    t.equal(res.statusCode, 301, old);
+    t.equal(res.headers.location, now);
+  }
   t.equal((await app.inject({ url: '/sitemaps/other.xml' })).statusCode, 404);
 
-  const news = parser.parse((await app.inject({ url: '/sitemaps/news.xml' })).body).urlset;
+  const news = parser.parse((await app.inject({ url: '/sitemap-news.xml' })).body).urlset;
   t.equal(news['@xmlns:news'], 'http://www.google.com/schemas/sitemap-news/0.9');
   t.same(news.url.map((u: { loc: string }) => u.loc.split('/').pop()), [made[4], made[3], made[2]], 'newest first');
   t.equal(news.url.length, 3, 'published within 48 hours: today, yesterday, two days ago (exactly 48 h)');

@@ -16,6 +16,7 @@ import {
   NinjsListQuery,
   NinjsParams,
   ScopedFeedParams,
+  SitemapPageParams,
   SitemapParams,
   XmlResponse,
 } from './schemas.js';
@@ -143,22 +144,45 @@ export function syndicationRoutes(service: SyndicationService): FastifyPluginAsy
     }, async (_request, reply) =>
       reply.type(SITEMAP_CONTENT_TYPE).send(await service.sitemapIndex(app.config.SITEMAP_PAGE_SIZE)));
 
+    // Sitemaps live at the root: a sitemap may only list URLs under its own directory
+    // (https://www.sitemaps.org/protocol.html#location), and articles are under /v1/.
+    app.get('/sitemap-articles-:page.xml', {
+      schema: {
+        tags,
+        summary: 'A page of the article sitemap',
+        description: 'Page n of the published articles (by id), at most SITEMAP_PAGE_SIZE URLs, each on this host.',
+        params: SitemapPageParams,
+        response: { 200: XmlResponse('A sitemap (sitemaps.org 0.9)'), ...problemResponses(404, 429) },
+      },
+    }, async (request, reply) => {
+      const page = request.params.page;
+      if (!/^[1-9]\d{0,6}$/.test(page)) throw notFound(`Sitemap page "${page}"`);
+      return reply.type(SITEMAP_CONTENT_TYPE).send(await service.sitemapPage(Number(page), app.config.SITEMAP_PAGE_SIZE));
+    });
+
+    app.get('/sitemap-news.xml', {
+      schema: {
+        tags,
+        summary: 'Google News sitemap',
+        description: 'The articles published in the last 48 hours (at most 1,000), newest first, with the Google News namespace.',
+        response: { 200: XmlResponse('A sitemap (sitemaps.org 0.9 with the Google News namespace)'), ...problemResponses(429) },
+      },
+    }, async (_request, reply) => reply.type(SITEMAP_CONTENT_TYPE).send(await service.newsSitemap()));
+
     app.get('/sitemaps/:file', {
       schema: {
         tags,
-        summary: 'A sitemap',
-        description:
-          '`articles-<n>.xml`: page n of the published articles (by id). `news.xml`: Google News sitemap of the ' +
-          'articles published in the last 48 hours (at most 1,000).',
+        summary: 'Former sitemap locations',
+        description: '`articles-<n>.xml` and `news.xml` moved to `/sitemap-articles-<n>.xml` and `/sitemap-news.xml`: 301 there.',
         params: SitemapParams,
-        response: { 200: XmlResponse('A sitemap (sitemaps.org 0.9; news.xml adds the Google News namespace)'), ...problemResponses(404, 429) },
+        response: { 301: z.undefined().describe('Moved: see Location'), ...problemResponses(404, 429) },
       },
     }, async (request, reply) => {
       const file = request.params.file;
-      if (file === 'news.xml') return reply.type(SITEMAP_CONTENT_TYPE).send(await service.newsSitemap());
+      if (file === 'news.xml') return reply.redirect('/sitemap-news.xml', 301);
       const m = /^articles-([1-9]\d{0,6})\.xml$/.exec(file);
       if (!m) throw notFound(`Sitemap "${file}"`);
-      return reply.type(SITEMAP_CONTENT_TYPE).send(await service.sitemapPage(Number(m[1]), app.config.SITEMAP_PAGE_SIZE));
+      return reply.redirect(`/sitemap-articles-${m[1]}.xml`, 301);
     });
 
     app.get('/v1/changes', {

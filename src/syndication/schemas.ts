@@ -52,6 +52,7 @@ export const NinjsListQuery = z.strictObject({
 export const NinjsList = z.object({ data: z.array(NinjsDocument), meta: ListMeta }).meta({ id: 'NinjsList' });
 
 export const SitemapParams = z.strictObject({ file: z.string().max(100).describe('articles-<n>.xml or news.xml') });
+export const SitemapPageParams = z.strictObject({ page: z.string().max(20).describe('The page number, from 1') });
 export const XmlResponse = (description: string) => ({
   description,
   content: { 'application/xml': { schema: z.string() } },

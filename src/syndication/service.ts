@@ -177,8 +177,8 @@ export function createSyndicationService(app: FastifyInstance) {
       const lastmods = new Map(pages.map((p) => [p.page, p.lastmod]));
       const newsLastmod = await repo.newsLastmod(newsWindowStart(now()), at);
       return sitemapIndex([
-        ...Array.from({ length: count }, (_, i) => ({ loc: `${base}/sitemaps/articles-${i + 1}.xml`, lastmod: lastmods.get(i) ?? null })),
-        { loc: `${base}/sitemaps/news.xml`, lastmod: newsLastmod ?? null },
+        ...Array.from({ length: count }, (_, i) => ({ loc: `${base}/sitemap-articles-${i + 1}.xml`, lastmod: lastmods.get(i) ?? null })),
+        { loc: `${base}/sitemap-news.xml`, lastmod: newsLastmod ?? null },
       ]);
     },
 

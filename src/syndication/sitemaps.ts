@@ -1,10 +1,12 @@
 import { el, xmlDocument } from '../lib/xml.js';
 
 /**
- * Sitemaps (https://www.sitemaps.org/protocol.html): /sitemap.xml is always an index of pages of at
- * most SITEMAP_PAGE_SIZE URLs (the protocol's limit is 50,000), plus the Google News sitemap
- * (https://developers.google.com/search/docs/crawling-indexing/sitemaps/news-sitemap): articles
- * published in the last 48 hours, at most 1,000.
+ * Sitemaps (https://www.sitemaps.org/protocol.html): /sitemap.xml is always an index of pages
+ * (/sitemap-articles-<n>.xml) of at most SITEMAP_PAGE_SIZE URLs (the protocol's limit is 50,000),
+ * plus the Google News sitemap (/sitemap-news.xml,
+ * https://developers.google.com/search/docs/crawling-indexing/sitemaps/news-sitemap): articles
+ * published in the last 48 hours, at most 1,000. All at the root, because a sitemap may only list
+ * URLs on its own host and under its own directory.
  */
 export const NEWS_WINDOW_HOURS = 48;
 export const NEWS_MAX_URLS = 1000;

@@ -1,21 +1,29 @@
 import { LRUCache } from 'lru-cache';
+import type { ContentEpochs } from '../db/contentEpoch.js';
 
 /**
  * The rendered-article cache: article JSON as the API serialises it (body rendered to HTML and
  * text, teaser and paywall applied, photos embedded), keyed by article id, version, the view
  * options and the AUDIENCE — what makes two callers get the same bytes (anonymous; a subscriber's
- * entitlements; archived or not). Personal answers (a metered reader's meter, a partner's licence
- * terms, an admin's view) are never cached.
+ * entitlements; archived or not). Whole list pages, counts and slug lookups live here too.
+ * Personal answers (a metered reader's meter, a partner's licence terms, an admin's view) are
+ * never cached.
  *
- * Invalidation is by the database itself: `changeMark` (the content epoch, src/db/contentEpoch.ts)
- * changes after any committed write to rendered content — articles, bylines, tags, authors,
- * sections, photos, plans — from this process (at once) or another (within
- * CACHE_EXTERNAL_WRITES_MS), and a changed mark empties the cache. Reader-side writes (metered
- * reads, sessions, mail) leave it alone. An article's own edits also change its version, hence its key. What changes
- * with time alone is in the key (archived) or bounds the entry (`validUntil`: a photo's expiry, a
- * first-publication time still ahead).
+ * Invalidation is by the database itself, through the content epochs (src/db/contentEpoch.ts),
+ * which move with committed writes from this process (at once) or another (within
+ * CACHE_EXTERNAL_WRITES_MS):
+ * - `shared` (authors, tags, sections, photos, plans: anything any article may show) moving
+ *   empties the cache;
+ * - `articles` (any article, its bylines, tags, corrections, old slugs) is part of the keys of
+ *   what depends on the set of articles — list pages, counts, slug lookups — so publishing one
+ *   story retires the front page but not the rendering of every other story. A single article's
+ *   own edits change its version, which is in its key.
+ * Reader-side writes (metered reads, sessions, mail) move neither. What changes with time alone
+ * is in the key (archived) or bounds the entry (`validUntil`: a photo's expiry, a scheduled story
+ * going live, an item entering the archive).
  *
- * Bounded by size (CACHE_ARTICLES_MB, JSON bytes plus a little per entry); least recently used go first.
+ * Bounded by size (CACHE_ARTICLES_MB, JSON bytes plus a little per entry); least recently used
+ * (retired keys among them) go first.
  */
 export interface CachedJson {
   /** UTF-8 JSON, sent as is (no per-request string encoding). */
@@ -26,11 +34,15 @@ export interface CachedJson {
 }
 
 export interface RenderCache<V> {
-  /** Checks the database's change mark and empties the cache when it moved. Call once per request, first. */
-  sync(): Promise<string>;
+  /** Reads the content epochs and empties the cache when `shared` moved. Call once per request, first. */
+  sync(): Promise<ContentEpochs>;
   get(key: string, now: number): V | undefined;
-  /** Stores an entry rendered under `mark` (what sync() returned before rendering), unless a write came since. */
-  set(key: string, value: V, mark: string): void;
+  /**
+   * Stores an entry rendered under `epochs` (what sync() returned before rendering), unless a
+   * shared write came since (the rendering may mix before and after). Keys that depend on the set
+   * of articles must contain `epochs.articles`.
+   */
+  set(key: string, value: V, epochs: ContentEpochs): void;
   clear(): void;
   readonly size: number;
 }
@@ -38,7 +50,7 @@ export interface RenderCache<V> {
 export function createRenderCache<V extends { validUntil: number; json: Buffer }>(options: {
   maxBytes: number;
   maxEntries?: number;
-  changeMark: () => Promise<string>;
+  epochs: () => Promise<ContentEpochs>;
 }): RenderCache<V> {
   const enabled = options.maxBytes > 0;
   const lru = new LRUCache<string, V>({
@@ -47,13 +59,13 @@ export function createRenderCache<V extends { validUntil: number; json: Buffer }
     // JSON bytes, the key, and a rough allowance for the entry (and any small object it carries).
     sizeCalculation: (value, key) => value.json.byteLength + 2 * key.length + 600,
   });
-  let mark: string | null = null;
+  let shared: number | null = null;
   return {
     async sync() {
-      const current = await options.changeMark();
-      if (current !== mark) {
+      const current = await options.epochs();
+      if (current.shared !== shared) {
         lru.clear();
-        mark = current;
+        shared = current.shared;
       }
       return current;
     },
@@ -67,7 +79,7 @@ export function createRenderCache<V extends { validUntil: number; json: Buffer }
       return hit;
     },
     set(key, value, renderedUnder) {
-      if (!enabled || renderedUnder !== mark) return;
+      if (!enabled || renderedUnder.shared !== shared) return;
       lru.set(key, value);
     },
     clear() {

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { createContentEpoch } from '../db/contentEpoch.js';
+import { createContentEpoch, type ContentEpochs } from '../db/contentEpoch.js';
 import {
   articleAuthors,
   articleCorrections,
@@ -183,7 +183,7 @@ function buildPrepared(db: Db) {
   };
 }
 const prepared = new WeakMap<object, ReturnType<typeof buildPrepared>>();
-const epochs = new WeakMap<object, () => number>();
+const epochs = new WeakMap<object, () => ContentEpochs>();
 function preparedFor(db: Db) {
   let p = prepared.get(db.$client);
   if (!p) prepared.set(db.$client, (p = buildPrepared(db)));
@@ -201,14 +201,14 @@ export function createArticlesRepository(db: Db) {
       return q.headBySlug.get(slug);
     },
     /**
-     * A value that changes after any committed write to rendered content (src/db/contentEpoch.ts),
+     * Numbers that change after committed writes to rendered content (src/db/contentEpoch.ts),
      * by this process (at once) or another (within `externalWritesMs`): what caches of rendered
      * articles key on (src/articles/cache.ts).
      */
-    async changeMark(externalWritesMs: number): Promise<string> {
+    async contentEpochs(externalWritesMs: number): Promise<ContentEpochs> {
       let epoch = epochs.get(db.$client);
       if (!epoch) epochs.set(db.$client, (epoch = createContentEpoch(db, externalWritesMs)));
-      return String(epoch());
+      return epoch();
     },
     /** The earliest publication time after `at` (ISO) of an article that is not visible yet: lists change then. */
     async nextVisibleAfter(at: string): Promise<string | null> {

@@ -10,6 +10,7 @@ import { ListMeta, decodeCursor, encodeCursor } from '../schemas/pagination.js';
 import type { EmbeddedPhoto } from '../schemas/photo.js';
 import { imagePhotoIds, type Block } from './blocks.js';
 import { createRenderCache, type CachedJson, type RenderCache } from './cache.js';
+import type { ContentEpochs } from '../db/contentEpoch.js';
 import { MarkdownError, checkBlocks, markdownToBlocks } from './markdown.js';
 import { countWords, proseText, readingTimeMinutes, renderText } from './render.js';
 import { parseSearchQuery } from '../search/query.js';
@@ -196,12 +197,14 @@ const COMMA = Buffer.from(',');
 
 /**
  * Article heads by slug (what locate() reads on every single-article request), kept in the render
- * cache itself under keys no article entry uses, so that one write empties both.
+ * cache itself under keys no article entry uses, retired by any article write (the key holds the
+ * articles epoch).
  */
 function headsOf(cache: RenderCache<CacheEntry>) {
+  const key = (slug: string, epochs: ContentEpochs) => `head:${epochs.articles}:${slug}`;
   return {
-    get: (slug: string) => cache.get(`head:${slug}`, 0)?.head,
-    set: (slug: string, head: ArticleHead, mark: string) => cache.set(`head:${slug}`, { json: EMPTY, validUntil: Infinity, head }, mark),
+    get: (slug: string, epochs: ContentEpochs) => cache.get(key(slug, epochs), 0)?.head,
+    set: (slug: string, head: ArticleHead, epochs: ContentEpochs) => cache.set(key(slug, epochs), { json: EMPTY, validUntil: Infinity, head }, epochs),
   };
 }
 const EMPTY = Buffer.alloc(0);
@@ -215,7 +218,7 @@ export function createArticlesService(app: FastifyInstance) {
   const now = () => app.clock.now();
   let cache = renderCaches.get(app.db);
   if (!cache) {
-    cache = createRenderCache<CacheEntry>({ maxBytes: app.config.CACHE_ARTICLES_MB * 1024 * 1024, changeMark: () => repo.changeMark(app.config.CACHE_EXTERNAL_WRITES_MS) });
+    cache = createRenderCache<CacheEntry>({ maxBytes: app.config.CACHE_ARTICLES_MB * 1024 * 1024, epochs: () => repo.contentEpochs(app.config.CACHE_EXTERNAL_WRITES_MS) });
     renderCaches.set(app.db, cache);
   }
   const renderCache = cache;
@@ -304,13 +307,13 @@ export function createArticlesService(app: FastifyInstance) {
   }
 
   /**
-   * The number of articles a list filter matches, cached like rendered articles (any write
-   * empties it) and until the next scheduled article goes live, since that changes the count.
+   * The number of articles a list filter matches, cached until an article write (the key holds
+   * the articles epoch) or the next scheduled article going live, since that changes the count.
    */
   async function countOf(filter: ArticleFilter, at: Date): Promise<number> {
     const mark = await renderCache.sync();
     const { now: _now, visibleAt, ...rest } = filter;
-    const key = `count:${visibleAt !== undefined ? 'readers' : 'admin'}:${JSON.stringify(rest)}`;
+    const key = `count:${mark.articles}:${visibleAt !== undefined ? 'readers' : 'admin'}:${JSON.stringify(rest)}`;
     const hit = renderCache.get(key, at.getTime());
     if (hit) return Number(hit.json.toString());
     const n = await repo.count(filter);
@@ -670,7 +673,7 @@ export function createArticlesService(app: FastifyInstance) {
     const admin = isAdmin(identity);
     const canSee = (r: ArticleHead) => (admin ? true : isVisible(r, at));
     const mark = await renderCache.sync();
-    let head = heads.get(slug);
+    let head = heads.get(slug, mark);
     if (!head) {
       head = await repo.headBySlug(slug);
       if (head) heads.set(slug, head, mark);
@@ -711,14 +714,15 @@ export function createArticlesService(app: FastifyInstance) {
     /** list() as the JSON the API sends (ArticleList), items from the rendered-article cache. */
     /**
      * A list page as JSON. Whole pages are cached too (for callers whose page is not personal),
-     * keyed by the query as validated, until a content write, the next scheduled story going
-     * live, an item crossing into the archive or any item's own time limit (a photo's expiry).
+     * keyed by the query as validated and the articles epoch, until any content write, the next
+     * scheduled story going live, an item crossing into the archive or any item's own time limit
+     * (a photo's expiry).
      */
     async listJson(query: ArticleListQuery, identity: Identity): Promise<{ json: Buffer; etag: string; nextCursor: string | null }> {
       const at = now();
       const mark = await renderCache.sync();
       const audience = listAudienceOf(identity);
-      const key = audience === null ? null : `list:${audience}:${JSON.stringify(query, Object.keys(query).sort())}`;
+      const key = audience === null ? null : `list:${mark.articles}:${audience}:${JSON.stringify(query, Object.keys(query).sort())}`;
       const hit = key === null ? undefined : renderCache.get(key, at.getTime());
       if (hit) return { json: hit.json, etag: hit.etag!, nextCursor: hit.nextCursor ?? null };
 

@@ -2,28 +2,34 @@ import { performance } from 'node:perf_hooks';
 import type { Db } from './client.js';
 
 /**
- * The content epoch (migrations/0009_content_epoch.sql): a number that moves with every committed
- * write to a table whose rows are rendered (articles, bylines, tags, authors, sections, photos,
- * plans …), from any process. Caches of rendered JSON key on it.
- *
- * Reading it must cost next to nothing, since every cached read asks. So the row is read only
- * when something may have moved it:
+ * The content epochs (migrations/0009_content_epoch.sql): numbers that move with every committed
+ * write to rendered content, from any process. `articles`: articles and their bylines, tags,
+ * corrections, old slugs (an article's own edits also bump its version). `shared`: authors, tags,
+ * sections, photos, plans, which any article may show. Caches of rendered JSON key on them.
+ */
+export interface ContentEpochs {
+  articles: number;
+  shared: number;
+}
+
+/**
+ * A reader of the epochs that costs next to nothing, since every cached read asks. The rows are
+ * read only when something may have moved them:
  * - this connection wrote anything (sqlite3_total_changes, a counter in memory, no I/O): a
- *   content write shows at once, while a reader-side write (a metered read) leaves the epoch and
- *   the caches alone;
+ *   content write shows at once, while a reader-side write (a metered read) changes nothing;
  * - another connection committed (PRAGMA data_version, which takes the WAL read lock), checked at
  *   most every `externalCheckMs`: a write by the CLI or a second server on the same file reaches
  *   cached reads within that time.
  */
-export function createContentEpoch(db: Db, externalCheckMs: number): () => number {
+export function createContentEpoch(db: Db, externalCheckMs: number): () => ContentEpochs {
   const sqlite = db.$client;
   const totalChanges = sqlite.prepare('SELECT total_changes()').pluck();
   const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
-  const epochRow = sqlite.prepare('SELECT n FROM content_epoch WHERE id = 1').pluck();
+  const rows = sqlite.prepare<[], { scope: keyof ContentEpochs; n: number }>('SELECT scope, n FROM content_epoch');
   let changes = -1;
   let version = -1;
   let checkedAt = -Infinity;
-  let epoch = 0;
+  let epochs: ContentEpochs = { articles: 0, shared: 0 };
   return () => {
     let stale = false;
     const c = totalChanges.get() as number;
@@ -40,7 +46,12 @@ export function createContentEpoch(db: Db, externalCheckMs: number): () => numbe
         stale = true;
       }
     }
-    if (stale) epoch = epochRow.get() as number;
-    return epoch;
+    if (stale) {
+      const next = { articles: 0, shared: 0 };
+      for (const r of rows.all()) next[r.scope] = r.n;
+      // A new object only when a number moved: callers may compare by identity.
+      if (next.articles !== epochs.articles || next.shared !== epochs.shared) epochs = next;
+    }
+    return epochs;
   };
 }

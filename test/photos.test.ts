@@ -15,6 +15,17 @@ async function upload(h: TestApp, parts: Part[], headers: Record<string, string>
 }
 const file = (data: Buffer, filename = 'photo.jpg', contentType = 'image/jpeg'): Part => ({ name: 'file', filename, contentType, data });
 
+/** Readers see a photo only once a visible article shows it (test/photos-visibility.test.ts): publish one. */
+async function showInArticle(h: TestApp, photoId: number) {
+  const res = await h.app.inject({
+    method: 'POST',
+    url: '/v1/articles',
+    headers: h.admin,
+    payload: { headline: `Showing photo ${photoId}`, status: 'published', featuredPhotoId: photoId, body: [{ type: 'paragraph', text: 'x' }] },
+  });
+  if (res.statusCode !== 201) throw new Error(res.body);
+}
+
 /** Nothing left behind: no row, no original, no temp file. */
 async function assertNothingStored(t: Test, h: TestApp, what: string) {
   const list = json(await h.app.inject({ url: '/v1/photos', headers: h.admin }));
@@ -73,6 +84,7 @@ t.test('upload a JPEG with IPTC: metadata pre-filled in correct UTF-8, original 
   t.equal(jpegs[3].url, `http://localhost:3000/v1/photos/${photo.id}/renditions/1280.jpeg`, 'absolute URL from PUBLIC_BASE_URL');
   t.same(new Set(photo.renditions.map((r: { format: string }) => r.format)), new Set(['webp', 'avif', 'jpeg']));
 
+  await showInArticle(h, photo.id);
   const got = await h.app.inject({ url: `/v1/photos/${photo.id}` });
   t.equal(got.statusCode, 200);
   t.equal(json(got).caption, CAPTION);
@@ -149,7 +161,7 @@ t.test('PNG with XMP, WebP, AVIF, GIF and TIFF are accepted; the format comes fr
     const r = await upload(h, [file(bytes, `x.${format}`, 'application/octet-stream')]);
     t.equal(r.statusCode, 201, `${format}: ${r.body}`);
     t.equal(json(r).format, format);
-    const rendition = await h.app.inject({ url: `/v1/photos/${json(r).id}/renditions/320.webp` });
+    const rendition = await h.app.inject({ url: `/v1/photos/${json(r).id}/renditions/320.webp`, headers: h.admin });
     t.equal(rendition.statusCode, 200, `${format} renders`);
   }
 });
@@ -319,6 +331,7 @@ t.test('list: newest first, keyset paging, q and date filters, admin only', asyn
 t.test('renditions: sizes, formats, no metadata, cache headers, 304, clamping, crops', async (t) => {
   const h = await buildTestApp(t);
   const photo = json(await upload(h, [file(await agencyJpeg({ caption: 'Rendered', credit: 'R' }, [1600, 1000]))]));
+  await showInArticle(h, photo.id);
   const base = `/v1/photos/${photo.id}/renditions`;
 
   for (const [format, mime, sharpFormat] of [['webp', 'image/webp', 'webp'], ['avif', 'image/avif', 'heif'], ['jpeg', 'image/jpeg', 'jpeg']]) {
@@ -394,6 +407,7 @@ t.test('renditions: EXIF orientation is applied; concurrent first requests rende
   // Stored landscape 600×400 with orientation 6 (rotate 90° clockwise to display): shown 400×600.
   const bytes = await picture(600, 400).jpeg().withMetadata({ orientation: 6 }).toBuffer();
   const photo = json(await upload(h, [file(bytes)]));
+  await showInArticle(h, photo.id);
   t.equal(photo.orientation, 6);
   t.same([photo.width, photo.height], [400, 600], 'display size');
   const before = h.app.photos.renditionCache.renderCount;
@@ -412,6 +426,7 @@ t.test('renditions: EXIF orientation is applied; concurrent first requests rende
   t.ok(again.rawPayload.equals(results[0].rawPayload));
   const noMemory = await buildTestApp(t, { env: { CACHE_RENDITIONS_MB: '0' } });
   const same = json(await upload(noMemory, [file(bytes)]));
+  await showInArticle(noMemory, same.id);
   const fromDisk = await noMemory.app.inject({ url: `/v1/photos/${same.id}/renditions/320.webp` });
   t.ok(fromDisk.rawPayload.equals(results[0].rawPayload), 'streamed from disk');
   t.equal(fromDisk.headers['content-length'], String(results[0].rawPayload.length));
@@ -420,6 +435,7 @@ t.test('renditions: EXIF orientation is applied; concurrent first requests rende
 t.test('expiry: readers get 410, admins still see it, embeds leave it out', async (t) => {
   const h = await buildTestApp(t);
   const photo = json(await upload(h, [file(await agencyJpeg({ caption: 'Handout' })), { name: 'expiresAt', value: '2026-01-20T00:00:00Z' }]));
+  await showInArticle(h, photo.id);
   const url = `/v1/photos/${photo.id}`;
   const before = await h.app.inject({ url: `${url}/renditions/320.jpeg` });
   t.equal(before.statusCode, 200);
@@ -463,7 +479,7 @@ t.test('embedder: validates ids and embeds caption, credit and renditions', asyn
 t.test('delete removes the row, the original and its renditions', async (t) => {
   const h = await buildTestApp(t);
   const photo = json(await upload(h, [file(await agencyJpeg({ caption: 'Going' }))]));
-  await h.app.inject({ url: `/v1/photos/${photo.id}/renditions/320.webp` });
+  await h.app.inject({ url: `/v1/photos/${photo.id}/renditions/320.webp`, headers: h.admin });
   t.equal(filesUnder(join(h.config.mediaDir, 'renditions')).length, 1);
   t.equal((await h.app.inject({ method: 'DELETE', url: `/v1/photos/${photo.id}` })).statusCode, 401);
   const del = await h.app.inject({ method: 'DELETE', url: `/v1/photos/${photo.id}`, headers: h.admin });

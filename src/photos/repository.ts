@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { visibleCondition } from '../articles/repository.js';
 import type { Db } from '../db/client.js';
-import { photos } from '../db/schema/index.js';
+import { articles, authors, photos, searchPhotoRefs } from '../db/schema/index.js';
 import { reindexArticlesShowingPhoto } from '../search/repository.js';
 import { emitChange } from '../syndication/changes.js';
 
@@ -26,6 +27,29 @@ export function createPhotosRepository(db: Db) {
   // Prepared on first use: every article render embeds its photos through findByIds.
   const prepareByIds = () => db.select().from(photos).where(inArray(photos.id, sql`(SELECT value FROM json_each(${sql.placeholder('ids')}))`)).prepare();
   let byIds: ReturnType<typeof prepareByIds> | undefined;
+  /**
+   * A photo readers may see at `at`: shown by an article visible then (featured photo or image
+   * block, through search_photo_refs, which every article write keeps in step in its own
+   * transaction) or an author's portrait. One statement on primary keys and indexes (the
+   * rendition path asks it on every request), and a question on time, like the article lists:
+   * a scheduled story's photos appear when the story does, with no write.
+   */
+  const prepareShown = () =>
+    db
+      .select()
+      .from(photos)
+      .where(
+        and(
+          eq(photos.id, sql.placeholder('id')),
+          or(
+            sql`EXISTS (SELECT 1 FROM ${searchPhotoRefs} JOIN ${articles} ON ${articles.id} = ${searchPhotoRefs.articleId}
+                 WHERE ${searchPhotoRefs.photoId} = ${photos.id} AND ${visibleCondition(sql.placeholder('at') as unknown as string)})`,
+            sql`EXISTS (SELECT 1 FROM ${authors} WHERE ${authors.photoId} = ${photos.id})`,
+          ),
+        ),
+      )
+      .prepare();
+  let shown: ReturnType<typeof prepareShown> | undefined;
   function where(filter: PhotoFilter, after: { createdAt: string; id: number } | null): SQL | undefined {
     const conditions: (SQL | undefined)[] = [];
     if (filter.q) {
@@ -56,6 +80,11 @@ export function createPhotosRepository(db: Db) {
     },
     async findById(id: number): Promise<PhotoRow | undefined> {
       return db.select().from(photos).where(eq(photos.id, id)).get();
+    },
+    /** The photo if readers may see it at `at` (see prepareShown); undefined when unknown or not shown. */
+    async findShown(id: number, at: string): Promise<PhotoRow | undefined> {
+      shown ??= prepareShown();
+      return shown.get({ id, at });
     },
     async findBySha(sha256: string): Promise<PhotoRow | undefined> {
       return db.select().from(photos).where(eq(photos.sha256, sha256)).get();

@@ -119,7 +119,11 @@ export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = as
     schema: {
       tags,
       summary: 'Get a photo',
-      description: 'Metadata, placeholder and renditions. A photo past its `expiresAt` is 410 for everyone but admins.',
+      description:
+        'Metadata, placeholder and renditions. Readers (every caller without an admin key) see a photo only while an ' +
+        'article visible to them shows it (featured photo or image block: published, its time come, not deleted) or an ' +
+        'author has it as portrait; otherwise 404, the same as an unknown id, so a scheduled story\'s photo and caption do ' +
+        'not come out before the story. A photo past its `expiresAt` is 410 for everyone but admins.',
       params: PhotoParams,
       response: { 200: Photo, ...problemResponses(400, 401, 404, 410) },
     },
@@ -187,7 +191,8 @@ export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = as
         '(EXIF, GPS, IPTC, XMP) is kept. Never upscaled: a width above the picture\'s own is served at the picture\'s ' +
         'width (the `width` listed in `renditions` says so). Other widths, formats or ratios are 400. ' +
         '`Cache-Control: public, max-age=31536000, immutable` (shorter when the photo expires sooner), strong ETag, 304 ' +
-        'on If-None-Match. A photo past its expiry is 410 for everyone but admins.',
+        'on If-None-Match. Readers get a rendition only of a photo they may see (see `GET /v1/photos/{id}`; else 404). ' +
+        'A photo past its expiry is 410 for everyone but admins.',
       params: RenditionParams,
       querystring: RenditionQuery,
       response: {

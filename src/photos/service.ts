@@ -140,6 +140,18 @@ export function createPhotosService(deps: PhotosDeps) {
     return row;
   }
 
+  /**
+   * A photo as `viewer` may see it. Readers (anyone but admins: anonymous, subscribers, partner
+   * keys) see only photos shown now by a visible article or as an author's portrait: a scheduled
+   * story's photo (its caption describes the story) is a 404 like the story itself, not a 403
+   * that would confirm it exists. Admins see every photo.
+   */
+  async function loadFor(id: number, viewer: Viewer, now: Date): Promise<PhotoRow> {
+    const row = viewer.admin ? await repo.findById(id) : await repo.findShown(id, now.toISOString());
+    if (!row) throw notFound(`Photo ${id}`);
+    return row;
+  }
+
   /** Readers never see a photo past its expiry; editors (admin) still do. */
   function assertServable(row: PhotoRow, viewer: Viewer, now: Date): void {
     if (!viewer.admin && isExpired(row, now)) {
@@ -267,8 +279,8 @@ export function createPhotosService(deps: PhotosDeps) {
     },
 
     async get(id: number, viewer: Viewer): Promise<Photo> {
-      const row = await load(id);
       const now = clock.now();
+      const row = await loadFor(id, viewer, now);
       assertServable(row, viewer, now);
       return toPhoto(row, now);
     },
@@ -315,12 +327,13 @@ export function createPhotosService(deps: PhotosDeps) {
     },
 
     /**
-     * Resolves a rendition request without touching pixels (so a 304 costs nothing). Widths must
-     * be configured and ratios allow-listed (the route's schema enforces both).
+     * Resolves a rendition request without touching pixels (so a 304 costs nothing), deciding in
+     * the same single query whether the caller may see the photo (before any bytes, cached or not,
+     * are served). Widths must be configured and ratios allow-listed (the route's schema enforces both).
      */
     async prepareRendition(id: number, width: number, format: RenditionFormat, ratio: string | null, viewer: Viewer): Promise<PreparedRendition> {
-      const row = await load(id);
       const now = clock.now();
+      const row = await loadFor(id, viewer, now);
       assertServable(row, viewer, now);
       const plan = planRendition(geometry(row), width, format, ratio);
       // Immutable for a year, but never cached past the photo's expiry.

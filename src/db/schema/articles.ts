@@ -23,7 +23,10 @@ export const authors = sqliteTable('authors', {
   createdAt: text('created_at').notNull(),
   updatedAt: text('updated_at').notNull(),
   version: integer('version').notNull().default(1),
-});
+}, (t) => [
+  // "Is this photo an author's portrait?" — asked on every reader request for a photo or rendition.
+  index('authors_photo_id_idx').on(t.photoId),
+]);
 
 export const tags = sqliteTable('tags', {
   id: integer('id').primaryKey({ autoIncrement: true }),

@@ -6,7 +6,8 @@ import { articles } from './articles.js';
  * created by a custom migration (migrations/*_search_fts.sql) because drizzle cannot describe
  * virtual tables. This regular table is part of the index: which photos each indexed article
  * shows (featured photo and image blocks), written by reindexArticle, so a caption edit can
- * re-index exactly the articles that show the photo without scanning every article body.
+ * re-index exactly the articles that show the photo without scanning every article body. The
+ * photos feature reads it too: readers see a photo only while a visible article shows it.
  */
 export const searchPhotoRefs = sqliteTable(
   'search_photo_refs',

@@ -1,0 +1,1 @@
+CREATE INDEX `authors_photo_id_idx` ON `authors` (`photo_id`);

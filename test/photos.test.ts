@@ -81,7 +81,7 @@ t.test('upload a JPEG with IPTC: metadata pre-filled in correct UTF-8, original 
   const jpegs = photo.renditions.filter((r: { format: string }) => r.format === 'jpeg');
   t.same(jpegs.map((r: { width: number }) => r.width), [320, 640, 960, 1200]);
   t.same(jpegs.map((r: { height: number }) => r.height), [213, 427, 640, 800]);
-  t.equal(jpegs[3].url, `http://localhost:3000/v1/photos/${photo.id}/renditions/1280.jpeg`, 'absolute URL from PUBLIC_BASE_URL');
+  t.match(jpegs[3].url, new RegExp(`^http://localhost:3000/v1/photos/${photo.id}/renditions/1280\\.jpeg\\?v=[0-9a-f]{12}$`), 'absolute URL from PUBLIC_BASE_URL, with its version token');
   t.same(new Set(photo.renditions.map((r: { format: string }) => r.format)), new Set(['webp', 'avif', 'jpeg']));
 
   await showInArticle(h, photo.id);
@@ -333,9 +333,10 @@ t.test('renditions: sizes, formats, no metadata, cache headers, 304, clamping, c
   const photo = json(await upload(h, [file(await agencyJpeg({ caption: 'Rendered', credit: 'R' }, [1600, 1000]))]));
   await showInArticle(h, photo.id);
   const base = `/v1/photos/${photo.id}/renditions`;
+  const v = new URL(photo.renditions[0].url).searchParams.get('v');
 
   for (const [format, mime, sharpFormat] of [['webp', 'image/webp', 'webp'], ['avif', 'image/avif', 'heif'], ['jpeg', 'image/jpeg', 'jpeg']]) {
-    const res = await h.app.inject({ url: `${base}/640.${format}` });
+    const res = await h.app.inject({ url: `${base}/640.${format}?v=${v}` });
     t.equal(res.statusCode, 200, `${format}: ${res.statusCode}`);
     t.equal(res.headers['content-type'], mime);
     t.equal(Number(res.headers['content-length']), res.rawPayload.length, 'Content-Length is the body size');
@@ -352,7 +353,7 @@ t.test('renditions: sizes, formats, no metadata, cache headers, 304, clamping, c
     const listed = photo.renditions.find((r: { format: string; width: number }) => r.format === format && r.width === 640);
     t.same([listed.width, listed.height], [meta.width, meta.height], 'the listing tells the real dimensions');
 
-    const notModified = await h.app.inject({ url: `${base}/640.${format}`, headers: { 'if-none-match': res.headers.etag as string } });
+    const notModified = await h.app.inject({ url: `${base}/640.${format}?v=${v}`, headers: { 'if-none-match': res.headers.etag as string } });
     t.equal(notModified.statusCode, 304);
     t.equal(notModified.body, '');
     t.equal(notModified.headers.etag, res.headers.etag);
@@ -437,9 +438,10 @@ t.test('expiry: readers get 410, admins still see it, embeds leave it out', asyn
   const photo = json(await upload(h, [file(await agencyJpeg({ caption: 'Handout' })), { name: 'expiresAt', value: '2026-01-20T00:00:00Z' }]));
   await showInArticle(h, photo.id);
   const url = `/v1/photos/${photo.id}`;
-  const before = await h.app.inject({ url: `${url}/renditions/320.jpeg` });
+  const before = await h.app.inject({ url: `${url}/renditions/320.jpeg?v=${new URL(photo.renditions[0].url).searchParams.get('v')}` });
   t.equal(before.statusCode, 200);
   const maxAge = Number(/max-age=(\d+)/.exec(before.headers['cache-control'] as string)?.[1]);
+  t.equal(before.headers['cache-control'], `public, max-age=${maxAge}, immutable`);
   t.ok(maxAge <= 5 * 86400 && maxAge > 4 * 86400, 'not cached past the expiry');
   t.equal((await h.app.photoEmbedder.embed([photo.id], h.clock.now())).size, 1);
 
@@ -473,7 +475,7 @@ t.test('embedder: validates ids and embeds caption, credit and renditions', asyn
   t.equal(e.creator, 'A');
   t.equal(e.width, 1200);
   t.ok(e.renditions.length > 0);
-  t.match(e.renditions[0].url, /^http:\/\/localhost:3000\/v1\/photos\/\d+\/renditions\/\d+\.(webp|avif|jpeg)$/);
+  t.match(e.renditions[0].url, /^http:\/\/localhost:3000\/v1\/photos\/\d+\/renditions\/\d+\.(webp|avif|jpeg)\?v=[0-9a-f]{12}$/);
 });
 
 t.test('delete removes the row, the original and its renditions', async (t) => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderRendition, type RenderSpec, type RenditionFormat } from './image.js';
@@ -80,6 +81,18 @@ export function planRendition(g: Geometry, requestedWidth: number, format: Rendi
 /** ETag of a rendition: changes with the original's bytes, the output size, crop and encoder version. */
 export function renditionEtag(sha256: string, plan: PlannedRendition): string {
   return `"${sha256.slice(0, 20)}-${plan.name}"`;
+}
+
+/**
+ * The version token (`?v=`) of a photo's rendition URLs. The bytes behind
+ * `/v1/photos/{id}/renditions/{width}.{format}?ar={ratio}` are a function of what the URL names
+ * (width, format, ratio) and of three things it does not: the original's bytes (SHA-256; its
+ * geometry follows from them), the focal point (where crops fall) and the encoder settings
+ * (RENDER_VERSION). The token hashes those three, so a URL carrying the current token always
+ * names the same bytes and can be cached as immutable; any change gives new URLs.
+ */
+export function renditionToken(sha256: string, focalX: number | null, focalY: number | null): string {
+  return createHash('sha256').update(`${sha256}|${focalX ?? '-'}|${focalY ?? '-'}|r${RENDER_VERSION}`).digest('hex').slice(0, 12);
 }
 
 /**

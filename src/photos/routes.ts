@@ -179,6 +179,15 @@ export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = as
   });
   const RenditionQuery = z.strictObject({
     ar: z.enum(config.PHOTO_ASPECT_RATIOS as [string, ...string[]]).optional().describe('Crop to this aspect ratio around the focal point'),
+    v: z
+      .string()
+      .regex(/^[0-9a-f]{1,64}$/, 'must be the version token from the photo\'s rendition URLs (hex)')
+      .optional()
+      .describe(
+        'Version token, as in the URLs listed in `renditions` and `renditionUrlTemplate`. It changes whenever the bytes behind ' +
+          'the URL would (a new original, a moved focal point, new encoder settings). With the current token the answer is ' +
+          'cached as immutable; with a missing or stale one it is the current image, cached briefly.',
+      ),
   });
 
   app.get('/v1/photos/:id/renditions/:width.:format', {
@@ -190,8 +199,13 @@ export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = as
         'allowed aspect ratio around the focal point (`?ar=16:9`). Made once and cached; auto-rotated; no metadata ' +
         '(EXIF, GPS, IPTC, XMP) is kept. Never upscaled: a width above the picture\'s own is served at the picture\'s ' +
         'width (the `width` listed in `renditions` says so). Other widths, formats or ratios are 400. ' +
-        '`Cache-Control: public, max-age=31536000, immutable` (shorter when the photo expires sooner), strong ETag, 304 ' +
-        'on If-None-Match. Readers get a rendition only of a photo they may see (see `GET /v1/photos/{id}`; else 404). ' +
+        'Use the URLs the API lists (`renditions`, `renditionUrlTemplate`): they carry `?v=`, a version token that changes ' +
+        'whenever the bytes behind the URL would (new original, moved focal point, new encoder settings), so with the current ' +
+        'token the answer is `Cache-Control: public, max-age=31536000, immutable` (shorter when the photo expires sooner). ' +
+        'Without it, or with a stale one, the answer is still the current image (no redirect) but cached only for ' +
+        'CACHE_MAX_AGE_SECONDS, without `immutable`, with a `Link: <…>; rel="canonical"` header naming the current URL. ' +
+        'Strong ETag (the same for the same bytes, whatever the token), 304 on If-None-Match. ' +
+        'Readers get a rendition only of a photo they may see (see `GET /v1/photos/{id}`; else 404). ' +
         'A photo past its expiry is 410 for everyone but admins.',
       params: RenditionParams,
       querystring: RenditionQuery,
@@ -210,11 +224,12 @@ export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = as
     },
   }, async (request, reply) => {
     const { id, width, format } = request.params;
-    const prepared = await photos.prepareRendition(id, width, format, request.query.ar ?? null, viewer(request));
+    const prepared = await photos.prepareRendition(id, width, format, request.query.ar ?? null, request.query.v ?? null, viewer(request));
     reply
       .header('etag', prepared.etag)
       .header('cache-control', prepared.cacheControl)
       .header('surrogate-key', `photo-${prepared.photoId}`);
+    if (!prepared.current) reply.header('link', `<${config.PUBLIC_BASE_URL}${prepared.currentUrl}>; rel="canonical"`);
     if (matchesIfNoneMatch(request, prepared.etag)) {
       // Same headers as the 200 would carry (the caching plugin only handles 2xx).
       reply.header('vary', 'Authorization');

@@ -39,10 +39,14 @@ export const Photo = z
     placeholder: z
       .object({ color: z.string().describe('Dominant colour, #rrggbb'), blurhash: z.string().nullable() })
       .describe('Shown while the image loads'),
-    renditions: z.array(PhotoRendition).describe('Every offered width in WebP, AVIF and JPEG, ready for srcset'),
+    renditions: z.array(PhotoRendition).describe('Every offered width in WebP, AVIF and JPEG, ready for srcset (URLs carry the version token `?v=`)'),
     renditionUrlTemplate: z
       .string()
-      .describe('URL template for renditions: replace {width} with a configured width and {format} with webp, avif or jpeg; add ?ar=16:9 to crop'),
+      .describe(
+        'URL template for renditions: replace {width} with a configured width and {format} with webp, avif or jpeg; add &ar=16:9 to ' +
+          'crop. It carries the current version token (`?v=`), like every URL in `renditions`: those URLs are immutable, and change ' +
+          'when the picture or its focal point does',
+      ),
     createdAt: IsoDateTime,
     updatedAt: IsoDateTime,
     version: z.number().int().describe('Increments on every change; send it back in If-Match'),

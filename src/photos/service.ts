@@ -18,6 +18,7 @@ import {
   offeredWidths,
   planRendition,
   renditionEtag,
+  renditionToken,
   RENDITION_FORMATS,
   type PlannedRendition,
 } from './renditions.js';
@@ -48,6 +49,10 @@ export interface Viewer {
 
 export interface PreparedRendition {
   photoId: number;
+  /** The URL (path and query) that names these bytes now: with the current version token. */
+  currentUrl: string;
+  /** Whether the request carried the current version token (and so may be cached as immutable). */
+  current: boolean;
   sha256: string;
   originalPath: string;
   plan: PlannedRendition;
@@ -71,13 +76,19 @@ export function createPhotosService(deps: PhotosDeps) {
 
   const isExpired = (row: PhotoRow, now: Date) => row.expiresAt !== null && row.expiresAt <= now.toISOString();
   const geometry = (row: PhotoRow) => ({ width: row.width, height: row.height, focalX: row.focalX, focalY: row.focalY });
-  const renditionUrl = (id: number, width: number | string, format: string) => `${base}/v1/photos/${id}/renditions/${width}.${format}`;
+  const tokenOf = (row: PhotoRow) => renditionToken(row.sha256, row.focalX, row.focalY);
+  const renditionPath = (id: number, width: number | string, format: string) => `/v1/photos/${id}/renditions/${width}.${format}`;
+  /** Rendition URLs carry the photo's version token, so they can be cached as immutable (renditionToken). */
+  const renditionUrl = (row: PhotoRow, width: number | string, format: string) => `${base}${renditionPath(row.id, width, format)}?v=${tokenOf(row)}`;
+  // Without the current token (a URL from before an edit, or built by hand) the answer is the
+  // current bytes, cached briefly: correct, never immutable.
+  const shortCache = `public, max-age=${config.CACHE_MAX_AGE_SECONDS}, stale-while-revalidate=${config.CACHE_STALE_SECONDS}`;
 
   /** The renditions a photo offers, with the plan of the file each URL serves. */
   function plannedRenditions(row: PhotoRow) {
     const widths = offeredWidths(config.PHOTO_WIDTHS, row.width);
     return RENDITION_FORMATS.flatMap((format) =>
-      widths.map((w) => ({ url: renditionUrl(row.id, w, format), format, plan: planRendition(geometry(row), w, format, null) })),
+      widths.map((w) => ({ url: renditionUrl(row, w, format), format, plan: planRendition(geometry(row), w, format, null) })),
     );
   }
 
@@ -111,7 +122,7 @@ export function createPhotosService(deps: PhotosDeps) {
       expired: isExpired(row, now),
       placeholder: { color: row.dominantColor ?? '#808080', blurhash: row.blurhash },
       renditions: renditionsOf(row),
-      renditionUrlTemplate: renditionUrl(row.id, '{width}', '{format}'),
+      renditionUrlTemplate: renditionUrl(row, '{width}', '{format}'),
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
       version: row.version,
@@ -331,22 +342,39 @@ export function createPhotosService(deps: PhotosDeps) {
      * the same single query whether the caller may see the photo (before any bytes, cached or not,
      * are served). Widths must be configured and ratios allow-listed (the route's schema enforces both).
      */
-    async prepareRendition(id: number, width: number, format: RenditionFormat, ratio: string | null, viewer: Viewer): Promise<PreparedRendition> {
+    async prepareRendition(
+      id: number,
+      width: number,
+      format: RenditionFormat,
+      ratio: string | null,
+      version: string | null,
+      viewer: Viewer,
+    ): Promise<PreparedRendition> {
       const now = clock.now();
       const row = await loadFor(id, viewer, now);
       assertServable(row, viewer, now);
       const plan = planRendition(geometry(row), width, format, ratio);
-      // Immutable for a year, but never cached past the photo's expiry.
-      let maxAge = ONE_YEAR;
-      if (row.expiresAt) maxAge = Math.max(0, Math.min(ONE_YEAR, Math.floor((Date.parse(row.expiresAt) - now.getTime()) / 1000)));
+      const token = tokenOf(row);
+      const current = version === token;
+      // With the current token: immutable for a year, but never cached past the photo's expiry.
+      // Without it (missing or stale): the current bytes, cached for CACHE_MAX_AGE_SECONDS.
+      let cacheControl = `public, max-age=${ONE_YEAR}, immutable`;
+      const untilExpiry = row.expiresAt ? Math.max(0, Math.floor((Date.parse(row.expiresAt) - now.getTime()) / 1000)) : Infinity;
+      if (!current) {
+        cacheControl = untilExpiry < config.CACHE_MAX_AGE_SECONDS ? `public, max-age=${untilExpiry}` : shortCache;
+      } else if (untilExpiry < ONE_YEAR) {
+        cacheControl = `public, max-age=${untilExpiry}, immutable`;
+      }
       return {
         photoId: row.id,
+        currentUrl: `${renditionPath(row.id, width, format)}?v=${token}${ratio ? `&ar=${ratio}` : ''}`,
+        current,
         sha256: row.sha256,
         originalPath: storage.originalPath(row.sha256, row.format as PhotoFormat),
         plan,
         etag: renditionEtag(row.sha256, plan),
         mimeType: RENDITION_MIME[format],
-        cacheControl: `public, max-age=${maxAge}, immutable`,
+        cacheControl,
       };
     },
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
  */
 export const PhotoRendition = z
   .object({
-    url: z.string().describe('Absolute URL of the rendition'),
+    url: z.string().describe('Absolute URL of the rendition, with its version token (`?v=`): cacheable as immutable'),
     width: z.number().int(),
     height: z.number().int(),
     format: z.enum(['webp', 'avif', 'jpeg']),

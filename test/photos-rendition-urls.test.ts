@@ -125,3 +125,20 @@ t.test('the photo expiring soon bounds both kinds of answer', async (t) => {
   t.equal((await get(h, pathOf(fresh.renditions[0].url))).headers['cache-control'], 'public, max-age=30, immutable');
   t.equal((await get(h, `/v1/photos/${photo.id}/renditions/320.webp`)).headers['cache-control'], 'public, max-age=30');
 });
+
+t.test('only canonical decimal widths name a rendition: aliases of 640 are 400 with a clear problem', async (t) => {
+  const { h, photo } = await setup(t);
+  const base = `/v1/photos/${photo.id}/renditions`;
+  const v = tokenOf(photo.renditionUrlTemplate);
+  t.equal((await get(h, `${base}/640.webp?v=${v}`)).statusCode, 200);
+  for (const alias of ['0640', '640.0', '640e0', '6.4e2', '%20640', '640%20', '+640', '0x280', '%EF%BC%96%EF%BC%94%EF%BC%90']) {
+    const res = await get(h, `${base}/${alias}.webp?v=${v}`);
+    t.equal(res.statusCode, 400, `${alias}.webp is 400`);
+    t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
+    const problem = json(res);
+    t.same(problem.errors.map((e: { pointer: string }) => e.pointer), ['/params/width'], `${alias}: names the width`);
+    t.match(problem.errors[0].detail, /plain decimal digits/);
+  }
+  const other = json(await get(h, `${base}/500.webp`));
+  t.match(other.errors[0].detail, 'must be one of the configured widths: 320, 640, 960, 1280, 1920', 'a width outside the set says which are');
+});

@@ -170,11 +170,17 @@ export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = as
   const widths = config.PHOTO_WIDTHS;
   const RenditionParams = z.strictObject({
     id: PhotoParams.shape.id,
-    width: z.coerce
-      .number()
-      .int()
-      .refine((w) => widths.includes(w), `must be one of the configured widths: ${widths.join(', ')}`)
-      .meta({ enum: widths, description: `A configured width: ${widths.join(', ')}` }),
+    // Canonical decimal only: `0640`, `640.0`, `640e0`, ` 640` would otherwise all name the 640 file,
+    // each a distinct URL for caches to store (and a way around the immutable URLs' version token).
+    width: z
+      .string()
+      .regex(/^[1-9][0-9]*$/, {
+        error: 'must be a width in plain decimal digits, e.g. 640 (no sign, leading zero, decimal point, exponent or space)',
+        abort: true,
+      })
+      .refine((w) => widths.includes(Number(w)), `must be one of the configured widths: ${widths.join(', ')}`)
+      .transform(Number)
+      .meta({ enum: widths.map(String), pattern: '^[1-9][0-9]*$', description: `A configured width, in plain decimal digits: ${widths.join(', ')}` }),
     format: z.enum(RENDITION_FORMATS).describe('Output format'),
   });
   const RenditionQuery = z.strictObject({

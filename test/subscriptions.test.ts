@@ -119,8 +119,18 @@ t.test('bad input: invalid and huge emails, unknown plans, bad tokens — clear 
   t.equal(json(invalid).errors[0].pointer, '/body/email');
 
   const huge = await post({ email: `${'a'.repeat(10_000)}@example.com` });
-  t.equal(huge.statusCode, 400);
+  t.equal(huge.statusCode, 422, 'a 10,000-character address is invalid like any other (422)');
   t.equal(json(huge).errors[0].pointer, '/body/email');
+  t.same(json(huge), { ...json(invalid), instance: json(huge).instance }, 'the very same problem as a malformed one');
+  const hugeCjk = await post({ email: `${'邮'.repeat(10_000)}@example.com` });
+  t.equal(hugeCjk.statusCode, 422, 'in any script');
+  t.equal((await post({ email: '' })).statusCode, 422, 'an empty address too');
+  t.equal((await post({ email: 42 })).statusCode, 400, 'not a string: a malformed request, 400');
+  const tooBig = await post({ email: `${'a'.repeat(70_000)}@example.com` });
+  t.equal(tooBig.statusCode, 413, 'the body is still bounded');
+  t.match(tooBig.headers['content-type'], /application\/problem\+json/);
+  const hugeSignIn = await app.inject({ method: 'POST', url: '/v1/auth/magic-link', payload: { email: `${'a'.repeat(10_000)}@example.com` } });
+  t.equal(hugeSignIn.statusCode, 422, 'sign-in links alike');
 
   const longButUnder = await post({ email: `${'a'.repeat(300)}@example.com` });
   t.equal(longButUnder.statusCode, 422, 'longer than an address can be');
@@ -241,6 +251,35 @@ t.test('a flood of sign-ups from one IP is throttled with 429; per-address limit
     perEmail.push(res.statusCode);
   }
   t.same(perEmail, [202, 202, 429], 'the address is limited whatever the IP (and however it is spelled)');
+});
+
+t.test('over-long and otherwise invalid addresses count against the per-IP and per-address limits', async (t) => {
+  const { app, admin } = await buildTestApp(t, { env: { SIGNUP_LIMIT_PER_IP: '3', AUTH_LIMIT_PER_EMAIL: '2', SIGNIN_LIMIT_PER_IP: '50' } });
+  const huge = (i: number) => `${String(i).repeat(10_000)}@example.com`;
+  const perIp: number[] = [];
+  for (let i = 1; i <= 4; i++) {
+    const res = await app.inject({ method: 'POST', url: '/v1/subscribers', payload: { email: huge(i) }, remoteAddress: '203.0.113.50' });
+    perIp.push(res.statusCode);
+  }
+  t.same(perIp, [422, 422, 422, 429], 'per IP: each over-long address counts');
+  const malformed = await app.inject({ method: 'POST', url: '/v1/subscribers', payload: { email: ['x'] }, remoteAddress: '203.0.113.50' });
+  t.equal(malformed.statusCode, 429, 'a request the schema refuses is still over the limit');
+  const valid = await app.inject({ method: 'POST', url: '/v1/subscribers', payload: { email: 'real@example.com' }, remoteAddress: '203.0.113.50' });
+  t.equal(valid.statusCode, 429, 'and so is a valid one from that IP');
+
+  const perEmail: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const res = await app.inject({ method: 'POST', url: '/v1/auth/magic-link', payload: { email: huge(9) }, remoteAddress: `192.0.2.${i + 1}` });
+    perEmail.push(res.statusCode);
+  }
+  t.same(perEmail, [422, 422, 429], 'per address: the same over-long address from many IPs');
+  const schemaInvalid: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const res = await app.inject({ method: 'POST', url: '/v1/auth/magic-link', payload: { email: 'x@example.com', extra: true }, remoteAddress: '198.51.100.20' });
+    schemaInvalid.push(res.statusCode);
+  }
+  t.same(schemaInvalid, [400, 400, 429, 429], 'requests refused by the schema count too');
+  t.equal(json(await app.inject({ url: '/v1/admin/subscribers', headers: admin })).meta.total, 0, 'no rows');
 });
 
 t.test('plans: public list, admin CRUD, the free plan is protected', async (t) => {

@@ -9,6 +9,7 @@ const emailFormat = z.email();
  * result is not a deliverable-looking address (RFC 5321 caps an address at 254 characters).
  */
 export function normaliseEmail(input: string): string | null {
+  if (input.length > 4096) return null; // not an address however much whitespace pads it: skip the work
   const trimmed = input.normalize('NFC').trim().toLowerCase();
   const at = trimmed.lastIndexOf('@');
   if (at <= 0 || at === trimmed.length - 1) return null;

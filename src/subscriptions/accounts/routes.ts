@@ -23,7 +23,16 @@ function subscriberId(request: FastifyRequest): number {
   return request.identity.subscriberId;
 }
 
-/** Rate limits run as preHandlers (after the body is parsed, so they can key on its email). */
+/**
+ * The largest body the public sign-up, sign-in and token routes accept (413 above): room for a
+ * 10,000-character address in any script, which is then a 422, not for unbounded input.
+ */
+export const AUTH_BODY_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * Rate limits run as preValidation hooks: after the body is parsed (so they can key on its email),
+ * before it is validated, so that every attempt counts, invalid ones included.
+ */
 export interface AuthLimits {
   signUp: (request: FastifyRequest) => Promise<void>;
   signIn: (request: FastifyRequest) => Promise<void>;
@@ -32,8 +41,11 @@ export interface AuthLimits {
 
 export function accountsRoutes(accounts: AccountsService, limits: AuthLimits): FastifyPluginAsyncZod {
   return async (app) => {
+    // Never above the operator's BODY_LIMIT_BYTES.
+    const bodyLimit = Math.min(app.config.BODY_LIMIT_BYTES, AUTH_BODY_LIMIT_BYTES);
     app.post('/v1/subscribers', {
-      preHandler: limits.signUp,
+      preValidation: limits.signUp,
+      bodyLimit,
       schema: {
         tags: ['Subscriptions'],
         summary: 'Sign up',
@@ -41,14 +53,16 @@ export function accountsRoutes(accounts: AccountsService, limits: AuthLimits): F
           'Public. Creates a pending subscriber and mails a one-time confirmation link (`ndm_…` token) valid for TOKEN_TTL_MINUTES. ' +
           'The answer is the same 202 whether the address is new, pending or already subscribed (an existing subscriber gets a sign-in link instead), ' +
           'so nobody can learn who subscribes. A second request within a minute sends no second mail. ' +
-          'An invalid address is a 422; an unknown or retired `plan` is a 422. Rate-limited per IP and per address (429).',
+          'An invalid address (empty, malformed, longer than 254 characters) is a 422; an unknown or retired `plan` is a 422. ' +
+          'Bodies over 64 KiB are 413. Rate-limited per IP and per address (429); every attempt counts, invalid ones included.',
         body: SignUp,
         response: { 202: Accepted, ...problemResponses(400, 413, 415, 422, 429) },
       },
     }, async (request, reply) => reply.code(202).send(await accounts.signUp(request.body)));
 
     app.post('/v1/subscribers/confirm', {
-      preHandler: limits.exchange,
+      preValidation: limits.exchange,
+      bodyLimit,
       schema: {
         tags: ['Subscriptions'],
         summary: 'Confirm a sign-up',
@@ -57,25 +71,28 @@ export function accountsRoutes(accounts: AccountsService, limits: AuthLimits): F
           '(or on the chosen paid plan, awaiting payment) and is signed in — the answer carries a session token. ' +
           'Tokens work once; an expired, used, forged or truncated token is a 400.',
         body: TokenExchange,
-        response: { 200: Session, ...problemResponses(400, 415, 429) },
+        response: { 200: Session, ...problemResponses(400, 413, 415, 429) },
       },
     }, async (request) => accounts.confirm(request.body.token));
 
     app.post('/v1/auth/magic-link', {
-      preHandler: limits.signIn,
+      preValidation: limits.signIn,
+      bodyLimit,
       schema: {
         tags: ['Auth'],
         summary: 'Request a sign-in link',
         description:
           'Public. Mails a one-time sign-in token to the address if it subscribes. Always 202, whether or not it does. ' +
-          'Rate-limited per IP and per address (429).',
+          'An invalid address is a 422; bodies over 64 KiB are 413. Rate-limited per IP and per address (429); every ' +
+          'attempt counts, invalid ones included.',
         body: MagicLinkRequest,
-        response: { 202: Accepted, ...problemResponses(400, 415, 422, 429) },
+        response: { 202: Accepted, ...problemResponses(400, 413, 415, 422, 429) },
       },
     }, async (request, reply) => reply.code(202).send(await accounts.requestMagicLink(request.body)));
 
     app.post('/v1/auth/session', {
-      preHandler: limits.exchange,
+      preValidation: limits.exchange,
+      bodyLimit,
       schema: {
         tags: ['Auth'],
         summary: 'Sign in with a token',
@@ -83,7 +100,7 @@ export function accountsRoutes(accounts: AccountsService, limits: AuthLimits): F
           'Public. Exchanges the one-time sign-in token from the mail for a bearer session token (`nds_…`, valid SESSION_TTL_DAYS, ' +
           'stored only as a hash). Send it as `Authorization: Bearer <token>`. An expired, used, forged or truncated token is a 400.',
         body: TokenExchange,
-        response: { 201: Session, ...problemResponses(400, 415, 429) },
+        response: { 201: Session, ...problemResponses(400, 413, 415, 429) },
       },
     }, async (request, reply) => reply.code(201).send(await accounts.createSession(request.body.token)));
 

@@ -5,8 +5,15 @@ import { IsoDateTime } from '../../schemas/common.js';
 export const NEWSLETTERS = ['daily-briefing', 'weekly-review', 'breaking-news'] as const;
 export const Newsletter = z.enum(NEWSLETTERS);
 
-/** Long enough for any real address; the service checks the format (422) after normalising. */
-const EmailInput = z.string().min(1).max(320).describe('Email address (normalised: trimmed, lower-cased)');
+/**
+ * Any string: the service normalises it and answers 422 for anything that is not an address —
+ * empty, malformed or longer than an address can be (254 characters) alike. No schema maximum, so
+ * that a 10,000-character address is a 422 like any other invalid one (and is counted by the rate
+ * limiters); the request body itself is bounded (AUTH_BODY_LIMIT_BYTES: 413 above).
+ */
+const EmailInput = z
+  .string()
+  .describe('Email address (normalised: trimmed, lower-cased). Not an address — empty, malformed, over 254 characters: 422');
 const TokenInput = z.string().min(1).max(200).describe('The one-time token from the mail (`ndm_…`)');
 
 export const SignUp = z

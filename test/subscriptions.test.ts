@@ -369,3 +369,54 @@ t.test('the log says a mail is waiting, and never carries a token', async (t) =>
   t.notOk(/nds_/.test(log), 'no session token in the log');
   t.notOk(log.includes(link.slice(4)), 'not even the token\'s secret');
 });
+
+t.test('mail links work as they are: by default they open the API\'s own link pages, which say what to POST and use nothing up', async (t) => {
+  const { app, admin, config } = await buildTestApp(t);
+  await app.inject({ method: 'POST', url: '/v1/subscribers', payload: { email: 'link@example.com' } });
+  const mail = await outboxMail(app, admin, 'link@example.com');
+  const link = /https?:\/\/\S+\/confirm\?token=\S+/.exec(mail.text)?.[0];
+  t.ok(link, 'the mail carries a link');
+  t.equal(new URL(link!).origin + new URL(link!).pathname, `${config.PUBLIC_BASE_URL}/v1/account/confirm`, 'on the API itself');
+  t.match(mail.html, `href="${link!.replace(/&/g, '&amp;')}"`);
+
+  const url = new URL(link!);
+  for (let i = 0; i < 2; i++) {
+    const opened = await app.inject({ url: url.pathname + url.search });
+    t.equal(opened.statusCode, 200, 'the link is not a 404');
+    t.equal(opened.headers['cache-control'], 'private, no-store', 'never stored by a cache');
+    const page = json(opened);
+    t.same({ action: page.action, method: page.method, url: page.url, body: page.body }, {
+      action: 'confirm',
+      method: 'POST',
+      url: `${config.PUBLIC_BASE_URL}/v1/subscribers/confirm`,
+      body: { token: tokenIn(mail) },
+    });
+    t.match(page.curl, `curl -X POST ${config.PUBLIC_BASE_URL}/v1/subscribers/confirm`);
+  }
+  // Opening the link (twice: a mail scanner, then the reader) did not use the token up.
+  const confirmed = await app.inject({ method: 'POST', url: '/v1/subscribers/confirm', payload: json(await app.inject({ url: url.pathname + url.search })).body });
+  t.equal(confirmed.statusCode, 200, confirmed.body);
+
+  await app.inject({ method: 'POST', url: '/v1/auth/magic-link', payload: { email: 'link@example.com' } });
+  const signIn = await outboxMail(app, admin, 'link@example.com');
+  const signInLink = new URL(/https?:\/\/\S+\/sign-in\?token=\S+/.exec(signIn.text)![0]);
+  t.equal(signInLink.pathname, '/v1/account/sign-in');
+  const page = json(await app.inject({ url: signInLink.pathname + signInLink.search }));
+  t.same([page.action, page.url], ['sign_in', `${config.PUBLIC_BASE_URL}/v1/auth/session`]);
+  const session = await app.inject({ method: 'POST', url: '/v1/auth/session', payload: page.body });
+  t.equal(session.statusCode, 201, 'and the token still signs in');
+
+  for (const bad of ['/v1/account/confirm', '/v1/account/confirm?token=nope', '/v1/account/sign-in?token=ndm_x']) {
+    const res = await app.inject({ url: bad });
+    t.equal(res.statusCode, 400, `${bad} is 400`);
+    t.match(res.headers['content-type'], /application\/problem\+json/);
+  }
+});
+
+t.test('with ACCOUNT_URL set, mails link to the frontend\'s pages instead', async (t) => {
+  const { app, admin } = await buildTestApp(t, { env: { ACCOUNT_URL: 'https://www.example.com/account/' } });
+  await app.inject({ method: 'POST', url: '/v1/subscribers', payload: { email: 'front@example.com' } });
+  const mail = await outboxMail(app, admin, 'front@example.com');
+  t.match(mail.text, `https://www.example.com/account/confirm?token=${tokenIn(mail)}`);
+  t.match(mail.text, `curl -X POST http://localhost:3000/v1/subscribers/confirm`, 'with the API call spelled out');
+});

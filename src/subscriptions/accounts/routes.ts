@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError } from '../../lib/httpError.js';
 import { problemResponses } from '../../schemas/problem.js';
-import { Accepted, MagicLinkRequest, Me, MeUpdate, Session, SignUp, TokenExchange } from './schemas.js';
+import { MAIL_TOKEN_PREFIX, parseToken } from '../tokens.js';
+import { Accepted, AccountLink, AccountLinkQuery, MagicLinkRequest, Me, MeUpdate, Session, SignUp, TokenExchange } from './schemas.js';
 import type { AccountsService } from './service.js';
 
 const subscriberAuth = [{ bearerAuth: [] }];
@@ -103,6 +104,46 @@ export function accountsRoutes(accounts: AccountsService, limits: AuthLimits): F
         response: { 201: Session, ...problemResponses(400, 413, 415, 429) },
       },
     }, async (request, reply) => reply.code(201).send(await accounts.createSession(request.body.token)));
+
+    // Where the mail links point while ACCOUNT_URL is not set (no frontend yet): <ACCOUNT_URL>/confirm
+    // and /sign-in default to these. A GET must not use the one-time token up (mail scanners and
+    // link previews open links before the reader does), so they say what to POST, nothing more.
+    const api = app.config.PUBLIC_BASE_URL.replace(/\/$/, '');
+    const landing = (path: string, action: 'confirm' | 'sign_in', endpoint: string, what: string) =>
+      app.get(path, {
+        schema: {
+          tags: ['Auth'],
+          summary: `Mail link: ${what}`,
+          description:
+            `Where the ${what} link of a mail points while ACCOUNT_URL is not set (a frontend's page would take its place). ` +
+            `Opening it changes nothing — the token is not used, since mail scanners open links too: the answer says to POST ` +
+            `the token to ${endpoint}, with the curl command. A malformed token is a 400. Never cached.`,
+          querystring: AccountLinkQuery,
+          response: { 200: AccountLink, ...problemResponses(400) },
+        },
+      }, async (request, reply) => {
+        const token = request.query.token.trim();
+        if (!parseToken(MAIL_TOKEN_PREFIX, token)) {
+          throw new HttpError(400, 'The token is not valid: request a new link', {
+            type: 'https://newsdesk.dev/problems/invalid-token',
+            errors: [{ pointer: '/query/token', detail: 'is not a token from a Newsdesk mail' }],
+          });
+        }
+        reply.header('cache-control', 'private, no-store').header('referrer-policy', 'no-referrer');
+        const url = `${api}${endpoint}`;
+        return {
+          action,
+          message:
+            `To ${what}, POST this token to ${url} (a frontend does it for the reader; set ACCOUNT_URL to its page). ` +
+            'Opening this link did not use the token: it works once, until it expires.',
+          method: 'POST' as const,
+          url,
+          body: { token },
+          curl: `curl -X POST ${url} -H 'Content-Type: application/json' -d '{"token":"${token}"}'`,
+        };
+      });
+    landing('/v1/account/confirm', 'confirm', '/v1/subscribers/confirm', 'confirm your subscription');
+    landing('/v1/account/sign-in', 'sign_in', '/v1/auth/session', 'sign in');
 
     app.delete('/v1/auth/session', {
       preHandler: requireSubscriber,

@@ -97,3 +97,21 @@ export const Session = z
     subscriber: Me,
   })
   .meta({ id: 'Session', description: 'A new subscriber session' });
+
+export const AccountLinkQuery = z.strictObject({
+  token: TokenInput,
+});
+
+export const AccountLink = z
+  .object({
+    action: z.enum(['confirm', 'sign_in']),
+    message: z.string(),
+    method: z.literal('POST'),
+    url: z.string().describe('Where to POST the token'),
+    body: z.object({ token: z.string() }),
+    curl: z.string().describe('The same request as a curl command'),
+  })
+  .meta({
+    id: 'AccountLink',
+    description: 'What to do with the token of a mail link: POST it. Opening the link uses nothing up.',
+  });

@@ -56,7 +56,8 @@ export function createAccountsService(deps: { db: Db; clock: Clock; config: Conf
   const repo = createAccountsRepository(deps.db);
   const mailContext: MailContext = {
     publication: config.PUBLICATION_NAME,
-    accountUrl: (config.ACCOUNT_URL ?? `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/account`).replace(/\/$/, ''),
+    // Unset: the API's own link pages (GET /v1/account/confirm, /v1/account/sign-in), which say what to POST.
+    accountUrl: (config.ACCOUNT_URL ?? `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/v1/account`).replace(/\/$/, ''),
     apiUrl: config.PUBLIC_BASE_URL.replace(/\/$/, ''),
     ttlMinutes: config.TOKEN_TTL_MINUTES,
   };

@@ -189,3 +189,47 @@ t.test('anonymous readers of public articles get a soft subscribe prompt; the re
   t.notOk((await read(app, 'open-story', s.auth)).body.subscribePrompt, 'no prompt for a subscriber');
   t.notOk((await read(app, 'gated-1')).body.subscribePrompt, 'no prompt next to a paywall');
 });
+
+t.test('the meter is never exceeded by simultaneous first reads: check and record are one transaction', async (t) => {
+  const { app, admin } = await setup(t, { METER_FREE_ARTICLES: '1' });
+  const free = await subscriber(app, admin, 'racer@example.com');
+
+  // One read left; three different gated stories asked for at the same time (three tabs opened at once).
+  const results = await Promise.all(['gated-1', 'gated-2', 'gated-3'].map((slug) => read(app, slug, free.auth)));
+  const granted = results.filter((r) => r.body.access.granted);
+  t.equal(granted.length, 1, 'exactly one is opened by the meter');
+  for (const r of results) {
+    t.equal(r.res.statusCode, 200);
+    if (r.body.access.granted) {
+      t.ok(r.res.body.includes(SECRET), 'the one granted gets the full text');
+      t.same(r.body.access.meter, { limit: 1, remaining: 0 });
+    } else {
+      t.equal(r.body.access.reason, 'meter_exhausted', 'the others get the paywall for an exhausted meter');
+      t.notOk(r.res.body.includes(SECRET), 'and no text past the break');
+      t.same(r.body.access.meter, { limit: 1, remaining: 0 });
+      t.ok(r.body.paywall, 'with the paywall');
+    }
+  }
+  const me = json(await app.inject({ url: '/v1/me', headers: free.auth }));
+  t.same([me.meter.used, me.meter.remaining], [1, 0], 'one read recorded');
+
+  // The one opened stays open (re-reading counts once), even read twice at the same time.
+  const winner = ['gated-1', 'gated-2', 'gated-3'][results.indexOf(granted[0])];
+  const again = await Promise.all([read(app, winner, free.auth), read(app, winner, free.auth)]);
+  t.ok(again.every((r) => r.body.access.granted), 're-reads of the opened story are granted');
+  t.equal(json(await app.inject({ url: '/v1/me', headers: free.auth })).meter.used, 1);
+});
+
+t.test('a larger meter under a burst of simultaneous reads: granted reads never exceed the allowance', async (t) => {
+  const { app, admin } = await setup(t, { METER_FREE_ARTICLES: '2' });
+  for (const n of [4, 5, 6, 7]) {
+    await publish(app, admin, { slug: `gated-${n}`, headline: `Subscriber story ${n}`, bodyMarkdown: GATED_MARKDOWN, access: 'subscribers' });
+  }
+  const free = await subscriber(app, admin, 'burst@example.com');
+  const slugs = [1, 2, 3, 4, 5, 6, 7].flatMap((n) => [`gated-${n}`, `gated-${n}`]);
+  const results = await Promise.all(slugs.map((slug) => read(app, slug, free.auth)));
+  const opened = new Set(slugs.filter((_, i) => results[i].body.access.granted));
+  t.equal(opened.size, 2, 'two stories opened, no more');
+  t.equal(json(await app.inject({ url: '/v1/me', headers: free.auth })).meter.used, 2);
+  t.ok(results.every((r, i) => r.body.access.granted === opened.has(slugs[i])), 'both requests for an opened story are granted');
+});

@@ -34,7 +34,7 @@ import { z } from 'zod';
 import { teaserOf, imagePhotoIds, type Block } from '../articles/blocks.js';
 import { deriveExcerpt, renderHtml, renderText } from '../articles/render.js';
 import type { EmbeddedPhoto } from '../schemas/photo.js';
-import type { AccessExtensions, PaywallPlan } from './extensions.js';
+import type { AccessExtensions, MeterSpend, PaywallPlan } from './extensions.js';
 import type { Identity } from './identity.js';
 import { ACCESS_LEVELS, decideAccess, isArchived, type AccessDecision, type AccessLevel, type DenialReason } from './policy.js';
 
@@ -171,8 +171,13 @@ const CALL_TO_ACTION: Record<DenialReason, string> = {
 export async function viewArticle(article: ViewableArticle, identity: Identity, ctx: ArticleViewContext): Promise<ArticleView> {
   const facts = { id: article.id, level: article.access, publishedAt: article.publishedAt, sectionSlug: article.sectionSlug };
   const policy = { archiveAfterDays: ctx.settings.archiveAfterDays };
-  const decision = decideAccess(identity, facts, ctx.now, policy, { spendMeter: ctx.spendMeter });
-  if (decision.granted && decision.metered) await ctx.extensions.recordMeteredRead(identity, article.id);
+  let decision = decideAccess(identity, facts, ctx.now, policy, { spendMeter: ctx.spendMeter });
+  // The policy judged the meter from the session's snapshot; spending it is the atomic check.
+  let spent: MeterSpend | void = undefined;
+  if (decision.granted && decision.metered) {
+    spent = await ctx.extensions.recordMeteredRead(identity, article.id);
+    if (spent && !spent.granted) decision = { level: decision.level, granted: false, reason: 'meter_exhausted', metered: false };
+  }
 
   const fullTeaser = teaserOf(article.blocks, ctx.settings.teaserBlocks);
   // Without a paywall block, a body of TEASER_BLOCKS blocks or fewer would be its own teaser:
@@ -201,7 +206,10 @@ export async function viewArticle(article: ViewableArticle, identity: Identity, 
 
   // The meter: what a metered subscriber has left this month, counting a read this view just spent.
   const meter = identity.kind === 'subscriber' && identity.entitlements.meter && ctx.settings.meterLimit !== undefined
-    ? { limit: ctx.settings.meterLimit, remaining: Math.max(0, identity.entitlements.meter.remaining - (decision.metered ? 1 : 0)) }
+    ? {
+        limit: ctx.settings.meterLimit,
+        remaining: spent ? spent.remaining : Math.max(0, identity.entitlements.meter.remaining - (decision.metered ? 1 : 0)),
+      }
     : null;
 
   let subscribePrompt: SubscribePrompt | null = null;

@@ -9,6 +9,12 @@ export interface PaywallPlan {
   interval: 'month' | 'year' | 'none';
 }
 
+/** The outcome of spending the meter on one read. */
+export interface MeterSpend {
+  granted: boolean;
+  remaining: number;
+}
+
 /**
  * Hooks the access policy's callers use and the subscriptions feature fills in. Defaults keep
  * the app working without subscriptions (no plans to offer, nothing to meter).
@@ -16,8 +22,14 @@ export interface PaywallPlan {
 export interface AccessExtensions {
   /** Plans that would open an article of this level (and archive, when `archive` is true). */
   plansFor(level: string, archive: boolean): Promise<PaywallPlan[]>;
-  /** Called once when a read was granted by spending the meter (decision.metered). */
-  recordMeteredRead(identity: Identity, articleId: number): Promise<void>;
+  /**
+   * Called once when the policy would open a read by spending the meter (decision.metered). The
+   * policy decided on the allowance as it was when the session was resolved; this checks and
+   * records the read in one step against the stored reads, so simultaneous first reads cannot
+   * spend more than the allowance. `granted: false` means the meter ran out meanwhile: the caller
+   * shows the paywall. `remaining` is what is left after this read. (No answer counts as granted.)
+   */
+  recordMeteredRead(identity: Identity, articleId: number): Promise<MeterSpend | void>;
 }
 
 export function defaultAccessExtensions(): AccessExtensions {

@@ -136,8 +136,22 @@ function statements(q: Q) {
         .all()
         .map((r) => r.articleId);
     },
-    recordRead(subscriberId: number, articleId: number, period: string, at: string): void {
-      q.insert(meteredReads).values({ subscriberId, articleId, period, readAt: at }).onConflictDoNothing().run();
+    /**
+     * Spends one metered read, if the allowance has room: a conditional insert that counts the
+     * period's reads in the same statement, so two simultaneous first reads cannot both pass a
+     * count each took before the other wrote (the repository runs it in an IMMEDIATE transaction,
+     * so another process's write cannot slip in between either). Re-reading an article already
+     * opened this period costs nothing. Returns whether the read is allowed and how many reads
+     * the period now holds.
+     */
+    spendRead(subscriberId: number, articleId: number, period: string, at: string, limit: number): { granted: boolean; used: number } {
+      const inserted = q.run(sql`
+        INSERT INTO ${meteredReads} (subscriber_id, article_id, period, read_at)
+        SELECT ${subscriberId}, ${articleId}, ${period}, ${at}
+        WHERE (SELECT count(*) FROM ${meteredReads} WHERE subscriber_id = ${subscriberId} AND period = ${period}) < ${limit}
+        ON CONFLICT DO NOTHING`);
+      const used = self.readsInPeriod(subscriberId, period);
+      return { granted: inserted.changes === 1 || used.includes(articleId), used: used.length };
     },
     deleteReads(subscriberId: number): void {
       q.delete(meteredReads).where(eq(meteredReads.subscriberId, subscriberId)).run();
@@ -230,8 +244,9 @@ export function createAccountsRepository(db: Db) {
     async readsInPeriod(subscriberId: number, period: string): Promise<number[]> {
       return direct.readsInPeriod(subscriberId, period);
     },
-    async recordRead(subscriberId: number, articleId: number, period: string, at: string): Promise<void> {
-      direct.recordRead(subscriberId, articleId, period, at);
+    /** Checks the allowance and records the read in one IMMEDIATE transaction (see the statement). */
+    async spendRead(subscriberId: number, articleId: number, period: string, at: string, limit: number): Promise<{ granted: boolean; used: number }> {
+      return db.transaction((tx) => statements(tx).spendRead(subscriberId, articleId, period, at, limit), { behavior: 'immediate' });
     },
     async activeSessionCount(subscriberId: number, now: string): Promise<number> {
       return direct.activeSessionCount(subscriberId, now);

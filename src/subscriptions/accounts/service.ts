@@ -1,3 +1,4 @@
+import type { MeterSpend } from '../../access/extensions.js';
 import type { Identity } from '../../access/identity.js';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
@@ -339,11 +340,17 @@ export function createAccountsService(deps: { db: Db; clock: Clock; config: Conf
       };
     },
 
-    /** Records a gated read paid for with the meter (once per article per month). */
-    async recordMeteredRead(identity: Identity, articleId: number): Promise<void> {
+    /**
+     * Spends the meter on a gated read (once per article per month): the check against the stored
+     * reads and the record are one transaction, so simultaneous first reads (the session's
+     * snapshot of the meter said one was left to each) never exceed METER_FREE_ARTICLES.
+     */
+    async recordMeteredRead(identity: Identity, articleId: number): Promise<MeterSpend | void> {
       if (identity.kind !== 'subscriber') return;
       const now = clock.now();
-      await repo.recordRead(identity.subscriberId, articleId, meterPeriod(now), now.toISOString());
+      const limit = config.METER_FREE_ARTICLES;
+      const { granted, used } = await repo.spendRead(identity.subscriberId, articleId, meterPeriod(now), now.toISOString(), limit);
+      return { granted, remaining: Math.max(0, limit - used) };
     },
   };
 }

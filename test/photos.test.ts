@@ -497,3 +497,22 @@ t.test('delete removes the row, the original and its renditions', async (t) => {
   const back = await upload(h, [file(await agencyJpeg({ caption: 'Going' }))]);
   t.equal(back.statusCode, 201);
 });
+
+t.test('keywords are de-duplicated case-insensitively, keeping the first spelling (PATCH, upload fields, embedded)', async (t) => {
+  const h = await buildTestApp(t);
+  const embedded = await upload(h, [file(await agencyJpeg({ caption: 'Keywords', keywords: ['Flood', 'flood', 'FLOOD', 'Kőváros', 'kőváros'] }))]);
+  t.same(json(embedded).keywords, ['Flood', 'Kőváros'], 'embedded IPTC keywords');
+  const sent = await upload(h, [file(await agencyJpeg({ caption: 'Fields' }, [300, 200])), { name: 'keywords', value: 'water, Water ,WATER,rescue' }]);
+  t.same(json(sent).keywords, ['water', 'rescue'], 'the upload field');
+
+  const id = json(embedded).id;
+  const res = await h.app.inject({
+    method: 'PATCH',
+    url: `/v1/photos/${id}`,
+    headers: h.admin,
+    payload: { keywords: ['Straße', 'Flood barrier', 'STRASSE', 'flood  barrier', ' FLOOD BARRIER ', 'Kőváros', 'KŐVÁROS', 'rescue', 'Rescue'] },
+  });
+  t.equal(res.statusCode, 200, res.body);
+  t.same(json(res).keywords, ['Straße', 'Flood barrier', 'Kőváros', 'rescue'], 'first spelling kept, order kept');
+  t.same(json(await h.app.inject({ url: `/v1/photos/${id}`, headers: h.admin })).keywords, ['Straße', 'Flood barrier', 'Kőváros', 'rescue'], 'as stored');
+});

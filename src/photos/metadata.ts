@@ -111,9 +111,7 @@ export async function readEmbeddedMetadata(blocks: RawBlocks): Promise<EmbeddedM
       xmp.text(NS.xmpRights, 'UsageTerms') ?? xmp.text(NS.photoshop, 'Instructions') ?? ii(IIM.specialInstructions),
       2000,
     ),
-    keywords: (keywords.length > 0 ? keywords : (iptc.get(IIM.keywords) ?? []).map(clean).filter((k): k is string => !!k))
-      .map((k) => k.slice(0, 100))
-      .slice(0, 100),
+    keywords: uniqueKeywords((keywords.length > 0 ? keywords : iptc.get(IIM.keywords) ?? []).map((k) => k.slice(0, 100))).slice(0, 100),
     takenAt:
       exifDate(ex('exif', 'DateTimeOriginal'), ex('exif', 'OffsetTimeOriginal')) ??
       isoDate(xmp.text(NS.photoshop, 'DateCreated')) ??
@@ -204,6 +202,25 @@ export function clean(value: string | null | undefined): string | null {
     .normalize('NFC')
     .trim();
   return s === '' ? null : s;
+}
+
+/**
+ * Keywords as stored: cleaned, empty ones dropped, duplicates removed case-insensitively (and
+ * ignoring runs of spaces), keeping the first spelling: `Flood, flood, FLOOD` → `Flood`.
+ */
+export function uniqueKeywords(list: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const raw of list) {
+    const k = clean(raw);
+    if (!k) continue;
+    // Upper then lower folds more than lower alone (ß and SS, ſ and s).
+    const key = k.replace(/\s+/g, ' ').toUpperCase().toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(k);
+  }
+  return out;
 }
 
 const clip = (s: string | null, max: number) => (s && s.length > max ? s.slice(0, max) : s);

@@ -95,7 +95,11 @@ export const PhotoUpdate = z
     copyright: editable(1000),
     source: editable(500),
     usageTerms: editable(2000),
-    keywords: z.array(z.string().trim().min(1).max(100)).max(100).optional(),
+    keywords: z
+      .array(z.string().trim().min(1).max(100))
+      .max(100)
+      .optional()
+      .describe('Replaces the keywords; duplicates are dropped case-insensitively, keeping the first spelling'),
     takenAt: IsoDateTime.nullable().optional(),
     focalPoint: FocalPoint.nullable().optional(),
     expiresAt: IsoDateTime.nullable().optional().describe('null removes the expiry'),

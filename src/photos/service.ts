@@ -11,7 +11,7 @@ import { HttpError, conflict, notFound } from '../lib/httpError.js';
 import { decodeCursor, encodeCursor } from '../schemas/pagination.js';
 import type { EmbeddedPhoto, PhotoEmbedder } from '../schemas/photo.js';
 import { probeImage, RENDITION_MIME, type RenditionFormat } from './image.js';
-import { clean, readEmbeddedMetadata } from './metadata.js';
+import { clean, readEmbeddedMetadata, uniqueKeywords } from './metadata.js';
 import { createPhotosRepository, type PhotoRow } from './repository.js';
 import {
   createRenditionCache,
@@ -196,9 +196,7 @@ export function createPhotosService(deps: PhotosDeps) {
       const probe = await probeImage(staged.path, format, config.PHOTO_MAX_PIXELS);
       const embedded = await readEmbeddedMetadata(probe.blocks);
       const given = (v: string | undefined) => clean(v ?? null);
-      const keywords = fields.keywords !== undefined
-        ? fields.keywords.split(',').map((k) => clean(k)).filter((k): k is string => !!k)
-        : [];
+      const keywords = fields.keywords !== undefined ? uniqueKeywords(fields.keywords.split(',')) : [];
       const stamp = now.toISOString();
       const finalPath = storage.originalPath(staged.sha256, format);
       let placed = false;
@@ -306,7 +304,7 @@ export function createPhotosService(deps: PhotosDeps) {
       for (const key of ['caption', 'headline', 'altText', 'credit', 'creator', 'copyright', 'source', 'usageTerms'] as const) {
         if (patch[key] !== undefined) changes[key] = patch[key] === null ? null : clean(patch[key]);
       }
-      if (patch.keywords !== undefined) changes.keywords = patch.keywords;
+      if (patch.keywords !== undefined) changes.keywords = uniqueKeywords(patch.keywords);
       if (patch.takenAt !== undefined) changes.takenAt = iso(patch.takenAt);
       if (patch.expiresAt !== undefined) changes.expiresAt = iso(patch.expiresAt);
       if (patch.focalPoint !== undefined) {

@@ -516,3 +516,37 @@ t.test('keywords are de-duplicated case-insensitively, keeping the first spellin
   t.same(json(res).keywords, ['Straße', 'Flood barrier', 'Kőváros', 'rescue'], 'first spelling kept, order kept');
   t.same(json(await h.app.inject({ url: `/v1/photos/${id}`, headers: h.admin })).keywords, ['Straße', 'Flood barrier', 'Kőváros', 'rescue'], 'as stored');
 });
+
+t.test('list by date: from/to bound the upload date, takenFrom/takenTo the date taken', async (t) => {
+  const h = await buildTestApp(t);
+  // Uploaded in January 2026; taken at other times (and one with no date taken at all).
+  const shots: [string, string | null][] = [
+    ['2026-01-02T12:00:00Z', '2019-07-01T08:00:00Z'],
+    ['2026-01-03T12:00:00Z', '2025-12-31T23:59:59Z'],
+    ['2026-01-04T12:00:00Z', '2026-01-01T00:00:00Z'],
+    ['2026-01-05T12:00:00Z', null],
+  ];
+  const ids: number[] = [];
+  for (const [i, [uploaded, taken]] of shots.entries()) {
+    h.clock.set(uploaded);
+    const bytes = taken ? await agencyJpeg({ caption: `Shot ${i}` }, [300 + i, 200]) : await picture(300 + i, 200).jpeg().toBuffer();
+    const res = await upload(h, [file(bytes), ...(taken ? [{ name: 'takenAt', value: taken }] : [])]);
+    t.equal(json(res).takenAt, taken ? new Date(taken).toISOString() : null);
+    ids.push(json(res).id);
+  }
+  const list = async (query: string) => {
+    const res = await h.app.inject({ url: `/v1/photos?${query}`, headers: h.admin });
+    t.equal(res.statusCode, 200, res.body);
+    return json(res) as { data: { id: number }[]; meta: { total: number } };
+  };
+  const taken2025 = await list('takenFrom=2025-01-01T00:00:00Z&takenTo=2026-01-01T00:00:00Z');
+  t.same(taken2025.data.map((p) => p.id), [ids[1]], 'taken in 2025 (end exclusive)');
+  t.equal(taken2025.meta.total, 1);
+  t.same((await list('takenTo=2025-01-01T00:00:00Z')).data.map((p) => p.id), [ids[0]], 'taken before 2025');
+  t.same((await list('takenFrom=2026-01-01T00:00:00Z')).data.map((p) => p.id), [ids[2]], 'no date taken: never matches');
+  t.same((await list('from=2026-01-03T00:00:00Z&to=2026-01-05T00:00:00Z')).data.map((p) => p.id), [ids[2], ids[1]], 'upload date, newest first');
+  t.same((await list('from=2026-01-03T00:00:00Z&takenTo=2026-01-01T00:00:00Z')).data.map((p) => p.id), [ids[1]], 'both together');
+  const paged = await list('takenFrom=2000-01-01T00:00:00Z&limit=2');
+  t.equal(paged.meta.total, 3);
+  t.equal((await h.app.inject({ url: '/v1/photos?takenFrom=last-year', headers: h.admin })).statusCode, 400);
+});

@@ -10,8 +10,12 @@ export type NewPhotoRow = typeof photos.$inferInsert;
 
 export interface PhotoFilter {
   q?: string;
+  /** Upload time (created_at), ISO. */
   from?: string;
   to?: string;
+  /** Date taken (taken_at), ISO; photos without one never match. */
+  takenFrom?: string;
+  takenTo?: string;
 }
 
 /** An article that keeps a photo in use (published or scheduled, not deleted). */
@@ -64,6 +68,8 @@ export function createPhotosRepository(db: Db) {
     }
     if (filter.from) conditions.push(gte(photos.createdAt, filter.from));
     if (filter.to) conditions.push(lt(photos.createdAt, filter.to));
+    if (filter.takenFrom) conditions.push(gte(photos.takenAt, filter.takenFrom));
+    if (filter.takenTo) conditions.push(lt(photos.takenAt, filter.takenTo));
     if (after) {
       conditions.push(or(lt(photos.createdAt, after.createdAt), and(eq(photos.createdAt, after.createdAt), lt(photos.id, after.id))));
     }

@@ -104,7 +104,12 @@ export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = as
     schema: {
       tags,
       summary: 'List photos',
-      description: 'Admin only (the picture library). Newest upload first, cursor-paged. `q` finds text in the caption, headline or credit; `from`/`to` bound the upload time.',
+      description:
+        'Admin only (the picture library). Newest upload first, cursor-paged. `q` finds text in the caption, headline or ' +
+        'credit. Two date filters, combinable: `from`/`to` bound the upload date (`createdAt`, as a CMS media library ' +
+        'does), `takenFrom`/`takenTo` the date the picture was taken (`takenAt`, from EXIF/IPTC/XMP or set by an editor; ' +
+        'photos without one do not match), which is what an agency archive is searched by. Each pair is ' +
+        '[from, to): inclusive start, exclusive end.',
       security: admin,
       querystring: PhotoListQuery,
       response: { 200: PhotoList, ...problemResponses(400, 401, 403) },

@@ -112,8 +112,10 @@ export const PhotoListQuery = z.strictObject({
   limit: limitQuery,
   cursor: cursorQuery,
   q: z.string().trim().min(1).max(200).optional().describe('Text to find in the caption, headline or credit'),
-  from: IsoDateTime.optional().describe('Uploaded at or after this instant'),
-  to: IsoDateTime.optional().describe('Uploaded before this instant'),
+  from: IsoDateTime.optional().describe('Upload date: uploaded at or after this instant (`createdAt`), as WordPress filters its media library'),
+  to: IsoDateTime.optional().describe('Upload date: uploaded before this instant (`createdAt`)'),
+  takenFrom: IsoDateTime.optional().describe('Date taken: taken at or after this instant (`takenAt`); photos without a date taken do not match'),
+  takenTo: IsoDateTime.optional().describe('Date taken: taken before this instant (`takenAt`); photos without a date taken do not match'),
 });
 export type PhotoListQuery = z.infer<typeof PhotoListQuery>;
 

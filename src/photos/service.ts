@@ -275,7 +275,13 @@ export function createPhotosService(deps: PhotosDeps) {
 
     async list(query: PhotoListQuery) {
       const after = query.cursor ? decodeCursor(query.cursor, PhotoCursor) : null;
-      const filter = { q: query.q, from: iso(query.from) ?? undefined, to: iso(query.to) ?? undefined };
+      const filter = {
+        q: query.q,
+        from: iso(query.from) ?? undefined,
+        to: iso(query.to) ?? undefined,
+        takenFrom: iso(query.takenFrom) ?? undefined,
+        takenTo: iso(query.takenTo) ?? undefined,
+      };
       const rows = await repo.page(filter, query.limit + 1, after ? { createdAt: after[0], id: after[1] } : null);
       const more = rows.length > query.limit;
       const page = rows.slice(0, query.limit);

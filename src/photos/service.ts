@@ -79,7 +79,8 @@ export function createPhotosService(deps: PhotosDeps) {
   const tokenOf = (row: PhotoRow) => renditionToken(row.sha256, row.focalX, row.focalY);
   const renditionPath = (id: number, width: number | string, format: string) => `/v1/photos/${id}/renditions/${width}.${format}`;
   /** Rendition URLs carry the photo's version token, so they can be cached as immutable (renditionToken). */
-  const renditionUrl = (row: PhotoRow, width: number | string, format: string) => `${base}${renditionPath(row.id, width, format)}?v=${tokenOf(row)}`;
+  const renditionUrl = (row: PhotoRow, width: number | string, format: string, token = tokenOf(row)) =>
+    `${base}${renditionPath(row.id, width, format)}?v=${token}`;
   // Without the current token (a URL from before an edit, or built by hand) the answer is the
   // current bytes, cached briefly: correct, never immutable.
   const shortCache = `public, max-age=${config.CACHE_MAX_AGE_SECONDS}, stale-while-revalidate=${config.CACHE_STALE_SECONDS}`;
@@ -87,8 +88,9 @@ export function createPhotosService(deps: PhotosDeps) {
   /** The renditions a photo offers, with the plan of the file each URL serves. */
   function plannedRenditions(row: PhotoRow) {
     const widths = offeredWidths(config.PHOTO_WIDTHS, row.width);
+    const token = tokenOf(row);
     return RENDITION_FORMATS.flatMap((format) =>
-      widths.map((w) => ({ url: renditionUrl(row, w, format), format, plan: planRendition(geometry(row), w, format, null) })),
+      widths.map((w) => ({ url: renditionUrl(row, w, format, token), format, plan: planRendition(geometry(row), w, format, null) })),
     );
   }
 

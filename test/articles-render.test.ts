@@ -19,7 +19,7 @@ t.test('Markdown to blocks', async (t) => {
   t.same(markdownToBlocks('https://video.example/watch/1'), [{ type: 'embed', url: 'https://video.example/watch/1' }]);
   t.same(markdownToBlocks('See https://x.example now'), [{ type: 'paragraph', text: 'See https://x.example now' }]);
   t.same(markdownToBlocks('---\n\n<!-- a comment -->\n\n<script>alert(1)</script>'), [], 'rules, comments and scripts vanish');
-  t.same(markdownToBlocks('    <b>code</b>'), [{ type: 'paragraph', text: '\\<b\\>code\\</b\\>' }], 'code is kept literally');
+  t.same(markdownToBlocks('    <b>code</b>'), [{ type: 'paragraph', text: '&lt;b\\>code&lt;/b\\>' }], 'code is kept literally (no "<" a browser reads as a tag)');
   t.equal(renderText(markdownToBlocks('    <b>code</b> *x*')), '<b>code</b> *x*');
   t.throws(() => markdownToBlocks('![a](https://x.example/a.png)'), MarkdownError);
   t.same(markdownToBlocks(''), []);

@@ -32,6 +32,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { teaserOf, imagePhotoIds, type Block } from '../articles/blocks.js';
+import { cleanStoredBlocks } from '../articles/inlineHtml.js';
 import { deriveExcerpt, renderHtml, renderText } from '../articles/render.js';
 import type { EmbeddedPhoto } from '../schemas/photo.js';
 import type { AccessExtensions, MeterSpend, PaywallPlan } from './extensions.js';
@@ -179,11 +180,13 @@ export async function viewArticle(article: ViewableArticle, identity: Identity, 
     if (spent && !spent.granted) decision = { level: decision.level, granted: false, reason: 'meter_exhausted', metered: false };
   }
 
-  const fullTeaser = teaserOf(article.blocks, ctx.settings.teaserBlocks);
+  // Bodies are cleaned of HTML on save; one stored before that is cleaned here (a no-op when clean).
+  const body = cleanStoredBlocks(article.blocks);
+  const fullTeaser = teaserOf(body, ctx.settings.teaserBlocks);
   // Without a paywall block, a body of TEASER_BLOCKS blocks or fewer would be its own teaser:
   // a caller without access never gets the whole body, so its last block is held back.
-  const teaser = fullTeaser.length > 0 && fullTeaser.length === article.blocks.length ? fullTeaser.slice(0, -1) : fullTeaser;
-  const blocks = decision.granted ? [...article.blocks] : teaser;
+  const teaser = fullTeaser.length > 0 && fullTeaser.length === body.length ? fullTeaser.slice(0, -1) : fullTeaser;
+  const blocks = decision.granted ? [...body] : teaser;
   const excerpt = article.excerpt ?? deriveExcerpt(decision.granted ? fullTeaser : teaser);
 
   let paywall: Paywall | null = null;

@@ -3,7 +3,8 @@ import { z } from 'zod';
 /**
  * The article body: an ordered array of typed blocks. Text inside blocks may carry simple inline
  * Markdown (`**bold**`, `*italic*`, `[link](https://…)`, `` `code` ``) or be plain; HTML in it is
- * never trusted: rendering sanitises it (see render.ts).
+ * never trusted: on save, every tag but the inline allow-list is removed from it (inlineHtml.ts),
+ * and rendering sanitises it again (render.ts).
  */
 export const MAX_BLOCKS = 2000;
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -44,7 +45,9 @@ export const Block = z
     id: 'Block',
     description:
       'A body block. `paywall` marks the break: readers without access see only the blocks before it ' +
-      '(or the first TEASER_BLOCKS blocks when there is none).',
+      '(or the first TEASER_BLOCKS blocks when there is none). Text (paragraph, heading, quote, list items) is inline ' +
+      'Markdown that may hold the inline HTML tags strong, em, b, i, a (href, title), code, br, s, del, sub, sup; any ' +
+      'other HTML is removed on save, and captions, attributions and titles keep no tags at all.',
   });
 export type Block = z.infer<typeof Block>;
 export type BlockType = Block['type'];

@@ -2,6 +2,7 @@ import { Lexer, type Token, type Tokens } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 import { decodeHTML } from 'entities';
 import { Block, MAX_BLOCKS } from './blocks.js';
+import { cleanBlock } from './inlineHtml.js';
 
 /**
  * Markdown (an editor's input convenience) → body blocks, with marked's lexer.
@@ -13,7 +14,8 @@ import { Block, MAX_BLOCKS } from './blocks.js';
  * - a paragraph that is only a bare https URL → an embed block;
  * - other raw HTML blocks keep their text only; code blocks become paragraphs of literal text;
  *   horizontal rules are dropped.
- * Inline Markdown inside text is kept as written (render.ts renders and sanitises it).
+ * Inline Markdown inside text is kept as written (render.ts renders and sanitises it); HTML in it
+ * is cleaned as in blocks sent as JSON (see inlineHtml.ts), and a block left without text is dropped.
  */
 export class MarkdownError extends Error {
   constructor(message: string) {
@@ -59,8 +61,10 @@ export function markdownToBlocks(markdown: string): Block[] {
   }
   const blocks: Block[] = [];
   const push = (b: Block) => {
+    const clean = cleanBlock(b).block;
+    if (!clean) return;
     if (blocks.length >= MAX_BLOCKS) throw new MarkdownError(`the body has more than ${MAX_BLOCKS} blocks`);
-    blocks.push(b);
+    blocks.push(clean);
   };
   for (const token of tokens) convert(token, push);
   return blocks;

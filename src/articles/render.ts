@@ -4,6 +4,7 @@ import { Marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 import type { EmbeddedPhoto } from '../schemas/photo.js';
 import type { Block } from './blocks.js';
+import { INLINE_ATTRIBUTES, INLINE_SCHEMES, INLINE_TAGS } from './inlineHtml.js';
 
 /**
  * Blocks → sanitised HTML and plain text, word count and reading time.
@@ -17,11 +18,11 @@ import type { Block } from './blocks.js';
  */
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 
-const INLINE_TAGS = ['strong', 'em', 'b', 'i', 'a', 'code', 'br', 's', 'del', 'sub', 'sup'];
+// The inline allow-list is shared with the cleaning of stored block text (inlineHtml.ts).
 const INLINE_OPTIONS: sanitizeHtml.IOptions = {
-  allowedTags: INLINE_TAGS,
-  allowedAttributes: { a: ['href', 'title'] },
-  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedTags: [...INLINE_TAGS],
+  allowedAttributes: Object.fromEntries(Object.entries(INLINE_ATTRIBUTES).map(([tag, attrs]) => [tag, [...attrs]])),
+  allowedSchemes: [...INLINE_SCHEMES],
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',
 };
@@ -34,7 +35,7 @@ export const DOCUMENT_ALLOW_LIST: sanitizeHtml.IOptions = {
     figure: ['class', 'data-photo-id'],
     span: ['class'],
   },
-  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemes: [...INLINE_SCHEMES],
   allowedSchemesByTag: { img: ['http', 'https'] },
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',

@@ -11,6 +11,7 @@ import type { EmbeddedPhoto } from '../schemas/photo.js';
 import { imagePhotoIds, type Block } from './blocks.js';
 import { createRenderCache, type CachedJson, type RenderCache } from './cache.js';
 import type { ContentEpochs } from '../db/contentEpoch.js';
+import { cleanInputBlocks } from './inlineHtml.js';
 import { MarkdownError, checkBlocks, markdownToBlocks } from './markdown.js';
 import { countWords, proseText, readingTimeMinutes, renderText } from './render.js';
 import { parseSearchQuery } from '../search/query.js';
@@ -439,7 +440,7 @@ export function createArticlesService(app: FastifyInstance) {
       if (problem) throw badRequest(`bodyMarkdown: ${problem}`, '/body/bodyMarkdown');
       return blocks;
     }
-    return input.body;
+    return input.body && cleanInputBlocks(input.body);
   }
 
   async function resolve(input: Partial<ArticleCreate>, pointerBase = '/body'): Promise<Resolved> {

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { defaultAccessExtensions, type AccessExtensions } from './access/extensions.js';
 import type { Config } from './config.js';
+import { HttpError } from './lib/httpError.js';
 import { noPhotos, type PhotoEmbedder } from './schemas/photo.js';
 import { closeDatabase, openDatabase, type Db } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
@@ -105,6 +106,22 @@ function problemClientErrorHandler(err: ConnectionError, socket: Socket): void {
   socket.destroy();
 }
 
+/**
+ * Why a request's body cannot be read as sent, when it carries a Content-Encoding other than
+ * identity (gzip, br, deflate…); null when it has no body or an identity one.
+ */
+export function unsupportedContentEncoding(headers: Record<string, string | string[] | undefined>): string | null {
+  const raw = headers['content-encoding'];
+  const value = (Array.isArray(raw) ? raw.join(',') : raw ?? '').trim();
+  if (!value) return null;
+  const hasBody = headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
+  if (!hasBody) return null;
+  const codings = value.split(',').map((c) => c.trim().toLowerCase()).filter(Boolean);
+  const unsupported = codings.filter((c) => c !== 'identity');
+  if (unsupported.length === 0) return null;
+  return `Content-Encoding ${unsupported.map((c) => `"${c}"`).join(', ')} is not supported: send the request body uncompressed`;
+}
+
 /** Builds the whole application. The server and the tests both call this. */
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options;
@@ -137,6 +154,17 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
     parseJson(request, body.toString(), done);
+  });
+
+  // A compressed body would be parsed as if it were plain: refuse any coding but identity (415,
+  // with Accept-Encoding saying what is accepted, as RFC 9110 §15.5.16 suggests).
+  app.addHook('preParsing', async (request, reply, payload) => {
+    const problem = unsupportedContentEncoding(request.headers);
+    if (problem) {
+      reply.header('accept-encoding', 'identity');
+      throw new HttpError(415, problem, { errors: [{ pointer: '/headers/content-encoding', detail: 'must be identity (or absent)' }] });
+    }
+    return payload;
   });
 
   app.decorate('config', config);

@@ -42,6 +42,25 @@ t.test('every error is RFC 9457 problem+json', async (t) => {
   const xml = await app.inject({ method: 'POST', url: '/v1/sections', headers: { ...admin, 'content-type': 'application/xml' }, payload: '<a/>' });
   isProblem(t, xml, 415);
 
+  // A compressed body is not read as if it were plain JSON.
+  const { gzipSync } = await import('node:zlib');
+  const gz = gzipSync(JSON.stringify({ name: 'Gzipped' }));
+  for (const encoding of ['gzip', 'br', 'deflate, gzip', 'GZIP', 'identity, gzip']) {
+    const res = await app.inject({ method: 'POST', url: '/v1/sections', headers: { ...admin, 'content-type': 'application/json', 'content-encoding': encoding }, payload: gz });
+    const p = isProblem(t, res, 415);
+    t.match(p.detail, /Content-Encoding .* is not supported/, `${encoding}: says the encoding is not supported`);
+    t.same(p.errors, [{ pointer: '/headers/content-encoding', detail: 'must be identity (or absent)' }]);
+    t.equal(res.headers['accept-encoding'], 'identity');
+  }
+  const plainJson = JSON.stringify({ name: 'Gzipped' });
+  const patch = await app.inject({ method: 'PATCH', url: '/v1/sections/gzipped', headers: { ...admin, 'content-type': 'application/json', 'content-encoding': 'gzip' }, payload: plainJson });
+  isProblem(t, patch, 415);
+  t.equal((await app.inject({ url: '/v1/sections/gzipped' })).statusCode, 404, 'nothing was created');
+  const identity = await app.inject({ method: 'POST', url: '/v1/sections', headers: { ...admin, 'content-type': 'application/json', 'content-encoding': 'identity' }, payload: plainJson });
+  t.equal(identity.statusCode, 201, 'identity is plain');
+  const bodylessGzip = await app.inject({ method: 'GET', url: '/v1/sections', headers: { 'content-encoding': 'gzip' } });
+  t.equal(bodylessGzip.statusCode, 200, 'no body, nothing to decode');
+
   const huge = await app.inject({ method: 'POST', url: '/v1/sections', headers: admin, payload: { name: 'x'.repeat(5000) } });
   isProblem(t, huge, 413);
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { multiLine } from '../schemas/common.js';
 
 /**
  * The article body: an ordered array of typed blocks. Text inside blocks may carry simple inline
@@ -7,7 +8,8 @@ import { z } from 'zod';
  * and rendering sanitises it again (render.ts).
  */
 export const MAX_BLOCKS = 2000;
-const text = (max: number) => z.string().trim().min(1).max(max);
+// Block text may hold line breaks and tabs, never NUL or other control characters.
+const text = (max: number) => multiLine(max, 1);
 
 export const ParagraphBlock = z.strictObject({ type: z.literal('paragraph'), text: text(20_000) });
 export const HeadingBlock = z.strictObject({
@@ -18,7 +20,7 @@ export const HeadingBlock = z.strictObject({
 export const QuoteBlock = z.strictObject({
   type: z.literal('quote'),
   text: text(5000),
-  attribution: z.string().trim().min(1).max(300).optional().describe('Who said it, e.g. "Interior ministry statement"'),
+  attribution: text(300).optional().describe('Who said it, e.g. "Interior ministry statement"'),
 });
 export const ListBlock = z.strictObject({
   type: z.literal('list'),
@@ -28,14 +30,14 @@ export const ListBlock = z.strictObject({
 export const ImageBlock = z.strictObject({
   type: z.literal('image'),
   photoId: z.number().int().positive().describe('A photo id (see the photos API)'),
-  caption: z.string().trim().min(1).max(2000).optional().describe("Overrides the photo's own caption here"),
-  altText: z.string().trim().min(1).max(500).optional().describe("Overrides the photo's alt text here"),
+  caption: text(2000).optional().describe("Overrides the photo's own caption here"),
+  altText: text(500).optional().describe("Overrides the photo's alt text here"),
 });
 export const EmbedBlock = z.strictObject({
   type: z.literal('embed'),
   url: z.url({ protocol: /^https$/ }).max(2000).describe('https URL of the embedded content'),
-  provider: z.string().trim().min(1).max(100).optional(),
-  title: z.string().trim().min(1).max(300).optional(),
+  provider: text(100).optional(),
+  title: text(300).optional(),
 });
 export const PaywallBlock = z.strictObject({ type: z.literal('paywall') });
 

@@ -284,14 +284,17 @@ function clean(s: string, allowTags: boolean): string {
   return out.join('');
 }
 
+// Control characters block text may not hold (the schema refuses them; a row stored before it did not).
+const CONTROLS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/g;
+
 /** Block text (paragraphs, headings, quotes, list items): keeps the inline allow-list. */
 export function cleanInlineHtml(text: string): string {
-  return clean(text, true).trim();
+  return clean(text.replace(CONTROLS, ''), true).trim();
 }
 
 /** Plain block fields (attribution, caption, alt text, embed title and provider): no tags at all. */
 export function stripHtml(text: string): string {
-  return clean(text, false).trim();
+  return clean(text.replace(CONTROLS, ''), false).trim();
 }
 
 /**

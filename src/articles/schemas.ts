@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ArticleAccess, Paywall, SubscribePrompt } from '../access/articleView.js';
 import { ACCESS_LEVELS } from '../access/policy.js';
-import { IsoDateTime, Slug } from '../schemas/common.js';
+import { IsoDateTime, MULTI_LINE, MULTI_LINE_MESSAGE, Slug, multiLine, oneLine } from '../schemas/common.js';
 import { ListMeta, cursorQuery, limitQuery } from '../schemas/pagination.js';
 import { EmbeddedPhoto } from '../schemas/photo.js';
 import { MAX_QUERY_LENGTH } from '../search/query.js';
@@ -93,7 +93,8 @@ export const ArticleList = z.object({ data: z.array(Article), meta: ListMeta }).
 
 // ---- input ------------------------------------------------------------------------------------
 
-const nullableText = (max: number) => z.string().trim().max(max).nullable().optional();
+const nullableText = (max: number) => multiLine(max).nullable().optional();
+const nullableLine = (max: number) => oneLine(max, 0).nullable().optional();
 const slugList = (max: number, what: string) =>
   z
     .array(Slug)
@@ -102,26 +103,27 @@ const slugList = (max: number, what: string) =>
 
 const ArticleFieldsInput = {
   slug: Slug.optional().describe('Made from the headline when omitted (collisions get -2, -3…)'),
-  headline: z.string().trim().min(1).max(300),
+  headline: oneLine(300),
   standfirst: nullableText(1000),
   excerpt: nullableText(1000).describe('Omit to derive it from the first paragraph'),
   body: Blocks.optional().describe('The body as blocks (or send bodyMarkdown)'),
   bodyMarkdown: z
     .string()
     .max(MAX_MARKDOWN_CHARS)
+    .regex(MULTI_LINE, MULTI_LINE_MESSAGE)
     .optional()
     .describe('The body as Markdown: `<!-- paywall -->` marks the break, `![alt](photo:123 "caption")` an image, a blockquote ending "— Name" a quote with attribution'),
-  dateline: nullableText(120),
+  dateline: nullableLine(120),
   section: Slug.nullable().optional().describe('Section slug'),
   authors: slugList(20, 'authors').optional().describe('Author slugs in byline order'),
   tags: slugList(50, 'tags').optional().describe('Tag slugs'),
-  sources: z.array(z.string().trim().min(1).max(200)).max(30).optional(),
+  sources: z.array(oneLine(200)).max(30).optional(),
   language: z
     .string()
     .regex(/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag such as "en" or "en-GB"')
     .optional(),
   canonicalUrl: z.url({ protocol: /^https?$/ }).max(2000).nullable().optional(),
-  seoTitle: nullableText(300),
+  seoTitle: nullableLine(300),
   seoDescription: nullableText(500),
   featuredPhotoId: z.number().int().positive().nullable().optional(),
   access: z.enum(ACCESS_LEVELS).optional(),
@@ -155,7 +157,7 @@ export const PublishBody = z
   .meta({ id: 'PublishArticle' });
 export const ScheduleBody = z.strictObject({ at: IsoDateTime.describe('When it goes live (future)') }).meta({ id: 'ScheduleArticle' });
 export const CorrectionCreate = z
-  .strictObject({ text: z.string().trim().min(1).max(2000).describe('The correction note readers will see') })
+  .strictObject({ text: multiLine(2000, 1).describe('The correction note readers will see') })
   .meta({ id: 'CorrectionCreate' });
 
 export const Revision = z

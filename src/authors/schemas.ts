@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDateTime, Slug } from '../schemas/common.js';
+import { IsoDateTime, Slug, multiLine, oneLine } from '../schemas/common.js';
 import { ListMeta, cursorQuery, limitQuery } from '../schemas/pagination.js';
 import { EmbeddedPhoto } from '../schemas/photo.js';
 
@@ -24,9 +24,9 @@ export type Author = z.infer<typeof Author>;
 export const AuthorCreate = z
   .strictObject({
     slug: Slug.optional().describe('Made from the name when omitted'),
-    name: z.string().trim().min(1).max(200),
-    bio: z.string().trim().max(5000).nullable().optional(),
-    role: z.string().trim().max(200).nullable().optional(),
+    name: oneLine(200),
+    bio: multiLine(5000).nullable().optional(),
+    role: oneLine(200, 0).nullable().optional(),
     photoId: z.number().int().positive().nullable().optional(),
   })
   .meta({ id: 'AuthorCreate' });

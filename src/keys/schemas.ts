@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDateTime, Slug } from '../schemas/common.js';
+import { IsoDateTime, MULTI_LINE, MULTI_LINE_MESSAGE, Slug, oneLine } from '../schemas/common.js';
 import { SCOPES } from './service.js';
 
 /** A partner licence as sent by an admin. */
@@ -17,6 +17,7 @@ export const LicenceInput = z
       .trim()
       .min(1)
       .max(2000)
+      .regex(MULTI_LINE, MULTI_LINE_MESSAGE)
       .nullable()
       .default(null)
       .describe('Echoed as `usageTerms` into every payload the key receives (JSON, feeds, ninjs, webhooks); null or omitted = none'),
@@ -57,7 +58,7 @@ export const ApiKey = z
 
 export const ApiKeyCreate = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
+    name: oneLine(200),
     scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length),
     licence: LicenceInput.nullable().optional().describe('Partner licence (only with the syndication scope)'),
   })

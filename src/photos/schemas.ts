@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDateTime } from '../schemas/common.js';
+import { IsoDateTime, MULTI_LINE, MULTI_LINE_MESSAGE, multiLine, oneLine } from '../schemas/common.js';
 import { ListMeta, cursorQuery, limitQuery } from '../schemas/pagination.js';
 import { PhotoRendition } from '../schemas/photo.js';
 
@@ -60,7 +60,7 @@ export const PhotoList = z.object({ data: z.array(Photo), meta: ListMeta }).meta
  * The text fields of a multipart upload. Each is optional and wins over what the file embeds;
  * an empty field counts as not sent.
  */
-const uploadText = (max: number, description: string) => z.string().max(max).optional().describe(description);
+const uploadText = (max: number, description: string) => z.string().max(max).regex(MULTI_LINE, MULTI_LINE_MESSAGE).optional().describe(description);
 export const PhotoUploadFields = z.strictObject({
   caption: uploadText(10_000, 'Caption (else taken from IPTC/XMP/EXIF)'),
   headline: uploadText(500, 'Headline or title'),
@@ -70,7 +70,7 @@ export const PhotoUploadFields = z.strictObject({
   copyright: uploadText(1000, 'Copyright notice'),
   source: uploadText(500, 'Source'),
   usageTerms: uploadText(2000, 'Usage terms / restrictions'),
-  keywords: z.string().max(5000).optional().describe('Comma-separated keywords'),
+  keywords: z.string().max(5000).regex(MULTI_LINE, MULTI_LINE_MESSAGE).optional().describe('Comma-separated keywords'),
   takenAt: IsoDateTime.optional().describe('When the picture was taken'),
   expiresAt: IsoDateTime.optional().describe('Stop serving the photo to readers after this instant'),
 });
@@ -84,7 +84,7 @@ export const PhotoUpload = PhotoUploadFields.extend({
     .describe('The image: JPEG, PNG, WebP, AVIF, GIF (first frame) or TIFF. Exactly one file part.'),
 }).meta({ id: 'PhotoUpload', description: 'multipart/form-data: one `file` part plus optional text fields' });
 
-const editable = (max: number) => z.string().trim().max(max).nullable().optional();
+const editable = (max: number) => multiLine(max).nullable().optional();
 export const PhotoUpdate = z
   .strictObject({
     caption: editable(10_000),
@@ -96,7 +96,7 @@ export const PhotoUpdate = z
     source: editable(500),
     usageTerms: editable(2000),
     keywords: z
-      .array(z.string().trim().min(1).max(100))
+      .array(oneLine(100))
       .max(100)
       .optional()
       .describe('Replaces the keywords; duplicates are dropped case-insensitively, keeping the first spelling'),

@@ -8,6 +8,19 @@ export const Slug = z
   .max(120)
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase letters, digits and single hyphens');
 
+/**
+ * One line of text (names, titles, headlines, labels): trimmed, and no control characters at all
+ * (C0 such as NUL, tab and line breaks; DEL; C1). A 400 names the field.
+ */
+export const ONE_LINE = /^[^\x00-\x1f\x7f-\x9f]*$/;
+export const oneLine = (max: number, min = 1) =>
+  z.string().trim().min(min).max(max).regex(ONE_LINE, 'must be one line of text without control characters (no NUL, tab or line break)');
+
+/** Text that may run over several lines (descriptions, bios, captions, bodies): tab, LF and CR allowed, other control characters (NUL…) not. */
+export const MULTI_LINE = /^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$/;
+export const MULTI_LINE_MESSAGE = 'must not contain control characters other than tab and line breaks (no NUL)';
+export const multiLine = (max: number, min = 0) => z.string().trim().min(min).max(max).regex(MULTI_LINE, MULTI_LINE_MESSAGE);
+
 export const IsoDateTime = z.iso.datetime({ offset: true }).describe('ISO 8601 timestamp');
 
 /** `If-Match` header for optimistic concurrency on writes. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDateTime, Slug } from '../schemas/common.js';
+import { IsoDateTime, Slug, multiLine, oneLine } from '../schemas/common.js';
 import { ListMeta, cursorQuery, limitQuery } from '../schemas/pagination.js';
 
 export const Section = z
@@ -19,8 +19,8 @@ export type Section = z.infer<typeof Section>;
 export const SectionCreate = z
   .strictObject({
     slug: Slug.optional().describe('Made from the name when omitted'),
-    name: z.string().trim().min(1).max(120),
-    description: z.string().trim().max(2000).nullable().optional(),
+    name: oneLine(120),
+    description: multiLine(2000).nullable().optional(),
     position: z.number().int().min(0).max(100_000).optional(),
   })
   .meta({ id: 'SectionCreate' });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDateTime, Slug } from '../schemas/common.js';
+import { IsoDateTime, Slug, multiLine, oneLine } from '../schemas/common.js';
 import { ListMeta, cursorQuery, limitQuery } from '../schemas/pagination.js';
 
 export const Tag = z
@@ -20,8 +20,8 @@ export type Tag = z.infer<typeof Tag>;
 export const TagCreate = z
   .strictObject({
     slug: Slug.optional().describe('Made from the name when omitted'),
-    name: z.string().trim().min(1).max(120),
-    description: z.string().trim().max(2000).nullable().optional(),
+    name: oneLine(120),
+    description: multiLine(2000).nullable().optional(),
   })
   .meta({ id: 'TagCreate' });
 export type TagCreate = z.infer<typeof TagCreate>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDateTime } from '../schemas/common.js';
+import { IsoDateTime, multiLine } from '../schemas/common.js';
 import { ListMeta, cursorQuery, limitQuery } from '../schemas/pagination.js';
 import { WEBHOOK_EVENTS } from './events.js';
 
@@ -25,7 +25,7 @@ export const WebhookEndpointCreate = z
   .strictObject({
     url: HttpUrl,
     events: z.array(z.enum(WEBHOOK_EVENTS)).min(1).max(WEBHOOK_EVENTS.length),
-    description: z.string().trim().max(500).nullable().optional(),
+    description: multiLine(500).nullable().optional(),
     keyId: z
       .string()
       .max(100)
@@ -39,7 +39,7 @@ export const WebhookEndpointUpdate = z
   .strictObject({
     url: HttpUrl.optional(),
     events: z.array(z.enum(WEBHOOK_EVENTS)).min(1).max(WEBHOOK_EVENTS.length).optional(),
-    description: z.string().trim().max(500).nullable().optional(),
+    description: multiLine(500).nullable().optional(),
     keyId: z.string().max(100).nullable().optional(),
     active: z.boolean().optional().describe('false pauses deliveries (new events are not queued while paused)'),
   })

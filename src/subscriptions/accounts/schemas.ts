@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDateTime } from '../../schemas/common.js';
+import { IsoDateTime, oneLine } from '../../schemas/common.js';
 
 /** Newsletters a subscriber can opt into. */
 export const NEWSLETTERS = ['daily-briefing', 'weekly-review', 'breaking-news'] as const;
@@ -20,7 +20,7 @@ export const SignUp = z
   .strictObject({
     email: EmailInput,
     plan: z.string().min(1).max(120).optional().describe('Slug of the plan to start on (default: the free plan). A paid plan waits for payment after confirmation.'),
-    name: z.string().trim().min(1).max(200).optional(),
+    name: oneLine(200).optional(),
     newsletters: z.array(Newsletter).max(NEWSLETTERS.length).optional(),
   })
   .meta({ id: 'SignUp' });
@@ -83,7 +83,7 @@ export type Me = z.infer<typeof Me>;
 
 export const MeUpdate = z
   .strictObject({
-    name: z.string().trim().min(1).max(200).nullable().optional(),
+    name: oneLine(200).nullable().optional(),
     newsletters: z.array(Newsletter).max(NEWSLETTERS.length).optional(),
   })
   .refine((v) => Object.keys(v).length > 0, 'send at least one field to change')

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDateTime, Slug } from '../../schemas/common.js';
+import { IsoDateTime, Slug, multiLine, oneLine } from '../../schemas/common.js';
 import { ListMeta, cursorQuery, limitQuery } from '../../schemas/pagination.js';
 
 export const PLAN_LEVELS = ['registered', 'subscribers'] as const;
@@ -31,8 +31,8 @@ export type Plan = z.infer<typeof Plan>;
 
 const planFields = {
   slug: Slug.optional().describe('Made from the name when omitted'),
-  name: z.string().trim().min(1).max(120),
-  description: z.string().trim().max(2000).nullable().optional(),
+  name: oneLine(120),
+  description: multiLine(2000).nullable().optional(),
   price: z.number().int().min(0).max(100_000_000).describe('Minor units (cents)'),
   currency: z.string().regex(/^[A-Za-z]{3}$/, 'must be a three-letter ISO 4217 code').optional().describe('Default EUR'),
   interval: PlanInterval.optional().describe('Default `month` for priced plans, `none` for free ones'),

@@ -10,6 +10,38 @@ const bool = z
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** The entries of a comma-separated list, trimmed, empty ones dropped. */
+const listOf = (s: string) => s.split(',').map((o) => o.trim()).filter(Boolean);
+/** An origin as browsers send it: http(s)://host[:port], nothing after. */
+const isOrigin = (o: string) => {
+  try {
+    const u = new URL(o);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+};
+
+/** `*`, or origins separated by commas (at least one: "," alone is a mistake, not "no origin"). */
+const corsOrigins = z
+  .string()
+  .superRefine((value, ctx) => {
+    const v = value.trim();
+    if (v === '*') return;
+    const entries = listOf(v);
+    if (entries.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'must be * or a comma-separated list of origins such as https://www.example.com (it lists none)' });
+      return;
+    }
+    const bad = entries.filter((o) => !isOrigin(o));
+    if (bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be * or a comma-separated list of origins such as https://www.example.com; not origins: ${bad.map((o) => JSON.stringify(o)).join(', ')}`,
+      });
+    }
+  });
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -23,7 +55,7 @@ export const configSchema = z.object({
   SEED_SAMPLE_CONTENT: bool.default(true),
   NEWSDESK_ADMIN_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   PUBLICATION_NAME: z.string().min(1).default('The Newsdesk Chronicle'),
-  CORS_ORIGINS: z.string().default('*'),
+  CORS_ORIGINS: corsOrigins.default('*'),
   TRUST_PROXY: bool.default(false),
   BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
   RATE_LIMIT_MAX: int(0, 1_000_000).default(600),
@@ -123,7 +155,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     PUBLIC_BASE_URL: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     databasePath: e.DATABASE_PATH ?? `${e.DATA_DIR}/newsdesk.db`,
     mediaDir: e.MEDIA_DIR ?? `${e.DATA_DIR}/media`,
-    corsOrigins: origins === '*' ? '*' : origins.split(',').map((o) => o.trim()).filter(Boolean),
+    corsOrigins: origins === '*' ? '*' : listOf(origins).map((o) => o.replace(/\/$/, '')),
   };
 }
 

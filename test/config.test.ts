@@ -17,6 +17,8 @@ t.test('values are parsed and derived paths follow DATA_DIR', async (t) => {
   t.equal(loadConfig({ PUBLIC_BASE_URL: 'https://api.example.com/' }).PUBLIC_BASE_URL, 'https://api.example.com');
   t.equal(c.databasePath, '/srv/nd/newsdesk.db');
   t.same(c.corsOrigins, ['https://a.example', 'https://b.example']);
+  t.same(loadConfig({ CORS_ORIGINS: 'https://a.example/, http://localhost:5173,' }).corsOrigins, ['https://a.example', 'http://localhost:5173'], 'a trailing slash or comma is tolerated');
+  t.equal(loadConfig({ CORS_ORIGINS: ' * ' }).corsOrigins, '*');
   t.equal(c.SEED_SAMPLE_CONTENT, false);
 });
 
@@ -29,6 +31,13 @@ t.test('a wrong value is refused with a message naming the variable', async (t) 
     [{ SEED_SAMPLE_CONTENT: 'maybe' }, 'SEED_SAMPLE_CONTENT'],
     [{ NEWSDESK_ADMIN_KEY: 'short' }, 'NEWSDESK_ADMIN_KEY'],
     [{ RATE_LIMIT_MAX: '-1' }, 'RATE_LIMIT_MAX'],
+    // A list with no origin in it would start a server that no browser origin may call.
+    [{ CORS_ORIGINS: ',' }, 'CORS_ORIGINS'],
+    [{ CORS_ORIGINS: ' , ,' }, 'CORS_ORIGINS'],
+    [{ CORS_ORIGINS: 'www.example.com' }, 'CORS_ORIGINS'],
+    [{ CORS_ORIGINS: 'https://a.example, *' }, 'CORS_ORIGINS'],
+    [{ CORS_ORIGINS: 'https://a.example/path' }, 'CORS_ORIGINS'],
+    [{ CORS_ORIGINS: 'ftp://a.example' }, 'CORS_ORIGINS'],
   ];
   for (const [env, name] of cases) {
     t.throws(() => loadConfig(env), ConfigError);

@@ -329,6 +329,13 @@ t.test('admin lists: drafts, status filter; readers cannot filter by status', as
   t.equal((await app.inject({ url: '/v1/articles?status=published' })).statusCode, 200, 'what readers see anyway');
   const { token } = await app.keys.create({ name: 'partner', scopes: ['syndication'] });
   t.equal((await app.inject({ url: '/v1/articles?status=draft', headers: { authorization: `Bearer ${token}` } })).statusCode, 403);
+  const asPartner = await app.inject({ url: '/v1/articles?status=published', headers: { authorization: `Bearer ${token}` } });
+  t.equal(asPartner.statusCode, 200, 'status=published is a no-op for any non-admin');
+  t.same(json(asPartner).data.map((a: { slug: string }) => a.slug), ['p']);
+  t.same(json(await app.inject({ url: '/v1/articles?status=published' })).data.map((a: { slug: string }) => a.slug), ['p'], 'the same list readers get without it');
+  for (const status of ['scheduled', 'unpublished', 'deleted', 'all']) {
+    t.equal((await app.inject({ url: `/v1/articles?status=${status}` })).statusCode, 401, `anonymous status=${status}`);
+  }
   t.equal((await app.inject({ url: '/v1/articles/d', headers: { authorization: `Bearer ${token}` } })).statusCode, 404, 'partners do not see drafts');
   t.equal((await app.inject({ url: '/v1/articles/d', headers: admin })).statusCode, 200, 'admins do');
 });

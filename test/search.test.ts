@@ -131,6 +131,9 @@ t.test('filters and facets', async (t) => {
   t.equal((await search(ctx, 'q=wheat&section=nope')).status, 400, 'an unknown section is a 400');
   t.equal((await search(ctx, 'q=wheat&facets=colour')).status, 400, 'an unknown facet is a 400');
   t.equal((await search(ctx, 'q=wheat&status=draft')).status, 401, 'status filters are for admins');
+  const published = await search(ctx, 'q=wheat&status=published');
+  t.equal(published.status, 200, 'status=published is what readers get anyway: a no-op');
+  t.same(slugs(published.body).sort(), slugs((await search(ctx, 'q=wheat')).body).sort());
 });
 
 t.test('keyset paging over (rank, id)', async (t) => {

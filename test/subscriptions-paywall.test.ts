@@ -131,6 +131,16 @@ t.test('end to end: a paid plan from a signed webhook opens subscriber and archi
   t.equal((await read(app, 'members', s.auth)).body.access.granted, true, 'still a registered reader');
 });
 
+t.test('subscribers may send status=published (a no-op) but no other status', async (t) => {
+  const { app, admin } = await setup(t);
+  const s = await subscriber(app, admin, 'status@example.com');
+  const all = json(await app.inject({ url: '/v1/articles?limit=100', headers: s.auth }));
+  const published = await app.inject({ url: '/v1/articles?limit=100&status=published', headers: s.auth });
+  t.equal(published.statusCode, 200);
+  t.same(json(published).data.map((a: { slug: string }) => a.slug), all.data.map((a: { slug: string }) => a.slug));
+  t.equal((await app.inject({ url: '/v1/articles?status=draft', headers: s.auth })).statusCode, 403);
+});
+
 t.test('every read path, as anonymous, free and paid callers: no text past the break without access', async (t) => {
   const { app, admin } = await setup(t, { METER_FREE_ARTICLES: '1' });
   const free = await subscriber(app, admin, 'free@example.com');

@@ -45,7 +45,7 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
         '(publication date), access, q (simple text match). `fields=` picks fields, `format=` adds body ' +
         'representations (blocks, html, text), `include=` embeds authors, tags, section, photos. Callers without ' +
         'access to an article get its teaser only (`access.granted: false`, `paywall`). Admins also see drafts, ' +
-        'scheduled and unpublished articles and may filter with `status=`.',
+        'scheduled and unpublished articles and may filter with `status=` (for anyone else only `status=published` is accepted, a no-op).',
       querystring: ArticleListQuery,
       response: { 200: ArticleList, ...problemResponses(400, 401, 403) },
     },

@@ -215,7 +215,11 @@ export const ArticleListQuery = z.strictObject({
   status: z
     .enum([...ARTICLE_STATUSES, 'deleted', 'all'])
     .optional()
-    .describe('Admins only: filter by workflow status (default: every status but deleted); readers only ever see published'),
+    .describe(
+      'Workflow status. Admins: filter by it (default: every status but deleted). Everyone else only ever sees published ' +
+      'articles: `published` is accepted and changes nothing; any other value is 401 without credentials, 403 with ' +
+      'credentials lacking the admin scope',
+    ),
   ...ArticleViewQuery,
 });
 export type ArticleListQuery = z.infer<typeof ArticleListQuery>;

@@ -10,7 +10,9 @@ t.test('sitemaps are well-formed XML to a strict parser whatever a headline hold
   const { app, admin } = await buildTestApp(t, { env: { PUBLICATION_NAME: 'Smith & <Sons> ]]> Gazette' } });
   await seedTaxonomy(app, admin);
   const headline = 'Wharf ]]> strike ]]> ends & <b>pay</b> \u0001\u0008\u000B\u000C\u001F\uFFFE deal';
-  await publish(app, admin, { headline, slug: 'wharf-strike', bodyMarkdown: 'Text.' });
+  // The API refuses control characters in a headline; a row from before that rule (or the sqlite3 shell) may hold them.
+  await publish(app, admin, { headline: 'Wharf strike ends', slug: 'wharf-strike', bodyMarkdown: 'Text.' });
+  app.db.$client.prepare("UPDATE articles SET headline = ? WHERE slug = 'wharf-strike'").run(headline);
 
   for (const url of ['/sitemap.xml', '/sitemap-articles-1.xml', '/sitemap-news.xml']) {
     const res = await app.inject({ url });

@@ -199,8 +199,24 @@ function likeContains(term: string): string {
   return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/** The per-request session lookup, prepared once per connection (drizzle builds the SQL and SQLite parses it once). */
+const sessionStatements = new WeakMap<object, ReturnType<typeof prepareSessionAccount>>();
+function prepareSessionAccount(db: Db) {
+  return db
+    .select({ session: sessions, subscriber: subscribers, subscription: subscriptions, plan: plans })
+    .from(sessions)
+    .innerJoin(subscribers, eq(subscribers.id, sessions.subscriberId))
+    .leftJoin(subscriptions, eq(subscriptions.subscriberId, subscribers.id))
+    .leftJoin(plans, eq(plans.id, subscriptions.planId))
+    .where(eq(sessions.id, sql.placeholder('id')))
+    .prepare();
+}
+
 export function createAccountsRepository(db: Db) {
   const direct = statements(db);
+  let sessionAccount = sessionStatements.get(db.$client);
+  if (!sessionAccount) sessionStatements.set(db.$client, (sessionAccount = prepareSessionAccount(db)));
+  const sessionAccountStatement = sessionAccount;
 
   function filterWhere(f: SubscriberFilter): SQL | undefined {
     const conds: (SQL | undefined)[] = [];
@@ -229,14 +245,7 @@ export function createAccountsRepository(db: Db) {
     },
     /** A session with its subscriber, subscription and plan, in one query (the per-request path). */
     async sessionAccount(id: string): Promise<(Account & { session: SessionRow }) | undefined> {
-      return db
-        .select({ session: sessions, subscriber: subscribers, subscription: subscriptions, plan: plans })
-        .from(sessions)
-        .innerJoin(subscribers, eq(subscribers.id, sessions.subscriberId))
-        .leftJoin(subscriptions, eq(subscriptions.subscriberId, subscribers.id))
-        .leftJoin(plans, eq(plans.id, subscriptions.planId))
-        .where(eq(sessions.id, id))
-        .get();
+      return sessionAccountStatement.get({ id });
     },
     async planBySlug(slug: string): Promise<PlanRow | undefined> {
       return direct.planBySlug(slug);

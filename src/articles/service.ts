@@ -184,8 +184,17 @@ const RESTORABLE = [
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' || (err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 
-/** What the render cache holds: article JSON, whole list pages (with their next cursor), slug heads, counts. */
+/** What the render cache holds: article JSON, whole answers (list pages, search results, with their next cursor), slug heads, counts. */
 type CacheEntry = CachedJson & { head?: ArticleHead; nextCursor?: string | null };
+
+/** A whole JSON answer (a list page, search results), as cachedAnswer keeps it. */
+export interface CachedAnswer {
+  json: Buffer;
+  etag: string;
+  nextCursor: string | null;
+  /** Epoch ms until which time alone leaves it true (Infinity: only a write changes it). */
+  validUntil: number;
+}
 
 /** One rendered-article cache per database, shared by every service instance (routes, search, feeds). */
 const renderCaches = new WeakMap<object, RenderCache<CacheEntry>>();
@@ -670,6 +679,33 @@ export function createArticlesService(app: FastifyInstance) {
    * The article (head) behind a slug that this caller may see, or where an old slug moved; else 404.
    * Heads are cached with rendered articles (any write empties both); visibility is checked each time.
    */
+  /**
+   * A whole answer that depends on the set of articles (a list page, search results), cached for
+   * callers whose answer is not personal: keyed by `scope`, the query as validated and the
+   * articles epoch, so any article write retires it (a shared write empties the cache), and
+   * bounded by the answer's own `validUntil` (see answerValidUntil). Personal callers get `build()`.
+   */
+  async function cachedAnswer(scope: string, query: object, identity: Identity, build: () => Promise<CachedAnswer>): Promise<CachedAnswer> {
+    const mark = await renderCache.sync();
+    const audience = listAudienceOf(identity);
+    if (audience === null) return build();
+    const key = `${scope}:${mark.articles}:${audience}:${JSON.stringify(query, Object.keys(query).sort())}`;
+    const hit = renderCache.get(key, now().getTime());
+    if (hit) return { json: hit.json, etag: hit.etag!, nextCursor: hit.nextCursor ?? null, validUntil: hit.validUntil };
+    const answer = await build();
+    renderCache.set(key, answer, mark);
+    return answer;
+  }
+
+  /**
+   * When an answer showing `rows` stops being true by time alone: the next scheduled story going
+   * live, an item entering the archive, an item's own limit (`itemLimits`: a photo's expiry).
+   */
+  async function answerValidUntil(rows: Pick<ArticleRow, 'publishedAt'>[], itemLimits: number[], at: Date): Promise<number> {
+    const next = await repo.nextVisibleAfter(at.toISOString());
+    return Math.min(next ? Date.parse(next) : Infinity, ...itemLimits, ...rows.map((r) => archivedFrom(r, at)));
+  }
+
   async function locate(slug: string, identity: Identity, at: Date): Promise<{ redirect: string } | { head: ArticleHead }> {
     const admin = isAdmin(identity);
     const canSee = (r: ArticleHead) => (admin ? true : isVisible(r, at));
@@ -713,35 +749,23 @@ export function createArticlesService(app: FastifyInstance) {
     },
 
     /** list() as the JSON the API sends (ArticleList), items from the rendered-article cache. */
-    /**
-     * A list page as JSON. Whole pages are cached too (for callers whose page is not personal),
-     * keyed by the query as validated and the articles epoch, until any content write, the next
-     * scheduled story going live, an item crossing into the archive or any item's own time limit
-     * (a photo's expiry).
-     */
-    async listJson(query: ArticleListQuery, identity: Identity): Promise<{ json: Buffer; etag: string; nextCursor: string | null }> {
-      const at = now();
-      const mark = await renderCache.sync();
-      const audience = listAudienceOf(identity);
-      const key = audience === null ? null : `list:${mark.articles}:${audience}:${JSON.stringify(query, Object.keys(query).sort())}`;
-      const hit = key === null ? undefined : renderCache.get(key, at.getTime());
-      if (hit) return { json: hit.json, etag: hit.etag!, nextCursor: hit.nextCursor ?? null };
+    cachedAnswer,
+    answerValidUntil,
 
-      const page = await listPage(query, identity);
-      const items = await renderJson(page.rows, identity, page.opts, page.at);
-      const meta = JSON.stringify(ListMeta.encode(page.meta));
-      const parts: Buffer[] = [LIST_OPEN];
-      items.forEach((item, i) => parts.push(...(i > 0 ? [COMMA, item.json] : [item.json])));
-      parts.push(Buffer.from(`],"meta":${meta}}`));
-      // The items' ETags stand for their bytes: hashing them (and the meta) is hashing the page.
-      const etag = `"l-${createHash('sha1').update(`${items.map((i) => i.etag).join(',')}|${meta}`).digest('base64url')}"`;
-      const json = Buffer.concat(parts);
-      if (key !== null) {
-        const next = await repo.nextVisibleAfter(at.toISOString());
-        const limits = [next ? Date.parse(next) : Infinity, ...items.map((i) => i.validUntil), ...page.rows.map((r) => archivedFrom(r, at))];
-        renderCache.set(key, { json, etag, nextCursor: page.meta.nextCursor, validUntil: Math.min(...limits) }, mark);
-      }
-      return { json, etag, nextCursor: page.meta.nextCursor };
+    /** A list page as JSON: items from the rendered-article cache, the page itself cached as a whole (cachedAnswer). */
+    async listJson(query: ArticleListQuery, identity: Identity): Promise<CachedAnswer> {
+      return cachedAnswer('list', query, identity, async () => {
+        const page = await listPage(query, identity);
+        const items = await renderJson(page.rows, identity, page.opts, page.at);
+        const meta = JSON.stringify(ListMeta.encode(page.meta));
+        const parts: Buffer[] = [LIST_OPEN];
+        items.forEach((item, i) => parts.push(...(i > 0 ? [COMMA, item.json] : [item.json])));
+        parts.push(Buffer.from(`],"meta":${meta}}`));
+        // The items' ETags stand for their bytes: hashing them (and the meta) is hashing the page.
+        const etag = `"l-${createHash('sha1').update(`${items.map((i) => i.etag).join(',')}|${meta}`).digest('base64url')}"`;
+        const validUntil = await answerValidUntil(page.rows, items.map((i) => i.validUntil), page.at);
+        return { json: Buffer.concat(parts), etag, nextCursor: page.meta.nextCursor, validUntil };
+      });
     },
 
     /**

@@ -26,9 +26,11 @@ export const searchRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: SearchResults, ...problemResponses(400, 401, 403) },
     },
   }, async (request, reply) => {
-    const result = await search.search(request.query, request.identity);
-    setNextLink(request, reply, result.meta.nextCursor);
-    return result;
+    // Sent pre-serialised (encoded through SearchResults), and cached per query and audience as list pages are.
+    const result = await search.searchJson(request.query, request.identity);
+    setNextLink(request, reply, result.nextCursor);
+    reply.header('etag', result.etag);
+    return reply.type('application/json; charset=utf-8').send(result.json as never);
   });
 
   app.get('/v1/search/suggest', {

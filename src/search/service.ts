@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Identity } from '../access/identity.js';
 import { createArticlesRepository, filterConditions, visibleCondition, type ArticleRow } from '../articles/repository.js';
-import { createArticlesService, viewOptions } from '../articles/service.js';
+import { createHash } from 'node:crypto';
+import { createArticlesService, viewOptions, type CachedAnswer } from '../articles/service.js';
 import { HttpError } from '../lib/httpError.js';
 import { parseSearchQuery, termsForField, MIN_PREFIX_LENGTH, type ParsedQuery, type QueryTerm } from './query.js';
 import { rankedPage } from './ranking.js';
 import { createSearchRepository } from './repository.js';
-import type { Facet, SearchQuery, SearchResults, Suggestions } from './schemas.js';
-import { FACETS } from './schemas.js';
+import type { Facet, SearchQuery, Suggestions } from './schemas.js';
+import { FACETS, SearchResults } from './schemas.js';
 import { hasMark, highlightSnippet, markedToHtml } from './snippet.js';
 import { normalizedTokens } from './text.js';
 
@@ -66,39 +67,56 @@ export function createSearchService(app: FastifyInstance) {
     return names as Facet[];
   }
 
-  return {
-    async search(query: SearchQuery, identity: Identity): Promise<SearchResults> {
-      const parsed = parseSearchQuery(query.q);
-      const facets = parseFacets(query.facets);
-      const opts = viewOptions(query, false);
+  /** Results as JSON, cached per query and audience like list pages (ArticlesService.cachedAnswer). */
+  async function searchJson(query: SearchQuery, identity: Identity): Promise<CachedAnswer> {
+    return articles.cachedAnswer('search', query, identity, async () => {
       const at = app.clock.now();
-      // The article list's own filters (visibility for readers, statuses for admins, section, tag…).
-      const filter = await articles.resolveFilter(query, identity, at);
-      const conditions = filterConditions({ ...filter, q: undefined });
+      const { result, rows, photoIds } = await run(query, identity);
+      const json = Buffer.from(JSON.stringify(SearchResults.encode(result)));
+      const expiry = photoIds.length > 0 && app.photoEmbedder.nextExpiry ? await app.photoEmbedder.nextExpiry(photoIds, at) : null;
+      const validUntil = await articles.answerValidUntil(rows, expiry ? [Date.parse(expiry)] : [], at);
+      const etag = `"s-${createHash('sha1').update(json).digest('base64url')}"`;
+      return { json, etag, nextCursor: result.meta.nextCursor, validUntil };
+    });
+  }
 
-      const ranked = await rankedPage(app.db, parsed.match, conditions, query.cursor, query.limit);
-      const records = await articles.hydrate(await rowsInOrder(ranked.hits.map((h) => h.id)));
-      const { items, views } = await articles.present(records, identity, opts);
+  /** One search: the results, the rows shown and the photos embedded in them. */
+  async function run(query: SearchQuery, identity: Identity): Promise<{ result: SearchResults; rows: { publishedAt: string | null }[]; photoIds: number[] }> {
+    const parsed = parseSearchQuery(query.q);
+    const facets = parseFacets(query.facets);
+    const opts = viewOptions(query, false);
+    const at = app.clock.now();
+    // The article list's own filters (visibility for readers, statuses for admins, section, tag…).
+    const filter = await articles.resolveFilter(query, identity, at);
+    const conditions = filterConditions({ ...filter, q: undefined });
 
-      // Full-text snippets only for what this caller may read in full.
-      const grantedIds = records.filter((_, i) => views[i].granted).map((r) => r.id);
-      const full = await repo.fullTextSnippets(parsed.match, grantedIds);
-      const rankOf = new Map(ranked.hits.map((h) => [h.id, h.rank]));
+    const ranked = await rankedPage(app.db, parsed.match, conditions, query.cursor, query.limit);
+    const records = await articles.hydrate(await rowsInOrder(ranked.hits.map((h) => h.id)));
+    const { items, views } = await articles.present(records, identity, opts);
 
-      const data = records.map((r, i) => {
-        const view = views[i];
-        const snippet = view.granted ? fullSnippet(full.get(r.id), r.standfirst) : teaserSnippet(parsed, view.text(), r.standfirst);
-        return { article: items[i], snippet, score: Number((-(rankOf.get(r.id) ?? 0)).toPrecision(6)) };
-      });
+    // Full-text snippets only for what this caller may read in full.
+    const grantedIds = records.filter((_, i) => views[i].granted).map((r) => r.id);
+    const full = await repo.fullTextSnippets(parsed.match, grantedIds);
+    const rankOf = new Map(ranked.hits.map((h) => [h.id, h.rank]));
 
-      const result: SearchResults = { data, meta: { nextCursor: ranked.nextCursor, total: ranked.total } };
-      if (facets.length > 0) {
-        result.facets = {};
-        if (facets.includes('section')) result.facets.section = await repo.sectionFacets(parsed.match, conditions, FACET_LIMIT);
-        if (facets.includes('tag')) result.facets.tag = await repo.tagFacets(parsed.match, conditions, FACET_LIMIT);
-      }
-      return result;
-    },
+    const data = records.map((r, i) => {
+      const view = views[i];
+      const snippet = view.granted ? fullSnippet(full.get(r.id), r.standfirst) : teaserSnippet(parsed, view.text(), r.standfirst);
+      return { article: items[i], snippet, score: Number((-(rankOf.get(r.id) ?? 0)).toPrecision(6)) };
+    });
+
+    const result: SearchResults = { data, meta: { nextCursor: ranked.nextCursor, total: ranked.total } };
+    if (facets.length > 0) {
+      result.facets = {};
+      if (facets.includes('section')) result.facets.section = await repo.sectionFacets(parsed.match, conditions, FACET_LIMIT);
+      if (facets.includes('tag')) result.facets.tag = await repo.tagFacets(parsed.match, conditions, FACET_LIMIT);
+    }
+    const embedsPhotos = opts.includes.has('photos') || opts.formats.has('html') || opts.formats.has('text');
+    return { result, rows: records, photoIds: embedsPhotos ? [...new Set(views.flatMap((v) => v.photoIds))] : [] };
+  }
+
+  return {
+    searchJson,
 
     /**
      * Completions for a search box: every typed word must match, the last one as a prefix (when

@@ -26,6 +26,22 @@ const NOUNS = ['talks', 'repairs', 'inspection', 'investigation', 'measures', 'c
 const NUMBERS = ['two', 'three', 'four', 'five', 'a dozen', 'dozens of', 'several hundred', 'about 40', 'more than 1,200', 'nearly 300'];
 const PEOPLE = ['residents', 'workers', 'passengers', 'officials', 'families', 'engineers', 'farmers', 'students', 'crew members', 'inspectors'];
 
+/**
+ * Two-word queries that are each asked once in a run (a place or subject with an action or noun,
+ * shuffled): what a search costs when no cached answer exists.
+ */
+export function distinctSearchQueries(): string[] {
+  const firsts = [...PLACES.filter((p) => !p.includes(' ')), ...SUBJECTS.filter((w) => !w.includes(' '))];
+  const seconds = [...NOUNS, ...VERBS, ...ADJ.filter((w) => !w.includes('-'))];
+  const all = firsts.flatMap((a) => seconds.map((b) => `${a.toLowerCase()} ${b}`));
+  const r = prng(11);
+  for (let i = all.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [all[i], all[j]] = [all[j], all[i]];
+  }
+  return all;
+}
+
 export const SEARCH_QUERIES = [
   'harbour repairs', 'grain shipment', 'emergency measures', 'ferry delayed', 'power grid', 'rail line',
   'budget vote', 'flood barrier', 'border crossing', 'wind farm', 'trade deal', 'court ruling',

@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import type { Recorded } from './ceiling.js';
-import { SEARCH_QUERIES, prng } from './content.js';
+import { SEARCH_QUERIES, distinctSearchQueries, prng } from './content.js';
 import { seedBenchmark } from './seed.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -276,6 +276,8 @@ async function main() {
     etags.push({ path: `/v1/articles/${slug}`, headers: { 'if-none-match': res.headers.get('etag') ?? '' } });
   }
 
+  // Distinct queries for the uncached search scenario; the last SAMPLES are recorded for the ceiling, never driven.
+  const coldQueries = distinctSearchQueries();
   const scenarios: Scenario[] = [
     {
       name: 'single',
@@ -316,9 +318,19 @@ async function main() {
     },
     {
       name: 'search',
-      label: 'GET /v1/search?q=… (two words)',
+      label: 'GET /v1/search?q=… (two words, a fixed set of 12: cached answers)',
       expect: 200,
       samples: SEARCH_QUERIES.map((q) => ({ path: `/v1/search?q=${encodeURIComponent(q)}` })),
+    },
+    {
+      name: 'search-cold',
+      label: 'GET /v1/search?q=… (two words, each asked once: no cached answer)',
+      expect: 200,
+      samples: coldQueries.slice(-SAMPLES).map((q) => ({ path: `/v1/search?q=${encodeURIComponent(q)}` })),
+      newsdesk: (() => {
+        let i = 0;
+        return () => ({ path: `/v1/search?q=${encodeURIComponent(coldQueries[i++ % (coldQueries.length - SAMPLES)])}` });
+      })(),
     },
     { name: 'etag304', label: 'GET /v1/articles/{slug} with If-None-Match → 304', expect: 304, samples: etags },
     {

@@ -567,8 +567,10 @@ export function createArticlesService(app: FastifyInstance) {
     return s;
   }
 
-  /** Workflow columns for publishing at `at` (now when omitted): past/now = published, future = scheduled. */
-  /** `t`: the write's own time (create passes the instant it stamps createdAt and the change with). */
+  /**
+   * Workflow columns for publishing at `at` (now when omitted): past/now = published, future = scheduled.
+   * `t`: the write's own time (create passes the instant it stamps createdAt and the change with).
+   */
   function publishColumns(current: Pick<ArticleRow, 'publishedAt' | 'firstPublishedAt' | 'status'> | null, atInput: string | undefined, t: Date = now()): Partial<ArticleInsert> {
     if (atInput !== undefined && Date.parse(atInput) > t.getTime()) return scheduleColumns(current, atInput, t);
     const keepDate = current && current.publishedAt && !isFuture(current.publishedAt, t) && atInput === undefined;

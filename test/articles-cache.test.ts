@@ -145,3 +145,31 @@ t.test('cached list pages follow writes, the archive rule and photo expiry, and 
   t.same(archived.map((a: { access: { granted: boolean } }) => a.access.granted), [false, false], 'both crossed into the archive without a write');
   t.same((await page('/v1/articles?include=photos', admin)).data.map((a: { access: { granted: boolean } }) => a.access.granted), [true, true], 'admins get their own page');
 });
+
+t.test('conditional GETs: 304 from a known ETag after the bytes left the cache, never for a stale one', async (t) => {
+  // 1 MB of JSON cache: a few dozen stories push the first one's bytes out; its ETag stays known.
+  const h = await buildTestApp(t, { env: { CACHE_ARTICLES_MB: '1' } });
+  const { app, admin } = h;
+  await seedTaxonomy(app, admin);
+  const long = Array.from({ length: 40 }, (_, i) => `Paragraph ${i} of a long wire story, the agency said.`).join('\n\n');
+  for (let i = 0; i < 60; i++) await publish(app, admin, { slug: `story-${i}`, headline: `Story ${i}`, tags: ['energy'], bodyMarkdown: long });
+  const first = await app.inject({ url: '/v1/articles/story-0' });
+  const etag = first.headers.etag as string;
+  for (let i = 1; i < 60; i++) await app.inject({ url: `/v1/articles/story-${i}` });
+
+  const again = await app.inject({ url: '/v1/articles/story-0', headers: { 'if-none-match': etag } });
+  t.equal(again.statusCode, 304);
+  t.equal(again.body, '');
+  t.equal(again.headers.etag, etag);
+  t.match(again.headers['cache-control'], /^public, max-age=/);
+  t.match(again.headers.vary, /Authorization/);
+  t.equal((await app.inject({ url: '/v1/articles/story-0', headers: { 'if-none-match': '"v1-full-other"' } })).statusCode, 200, 'another ETag gets the article');
+
+  // A write to what the article shows (its tag) retires the ETag: the next conditional GET gets the new bytes.
+  const renamed = await app.inject({ method: 'PATCH', url: '/v1/tags/energy', headers: admin, payload: { name: 'Power' } });
+  t.equal(renamed.statusCode, 200, renamed.body);
+  const after = await app.inject({ url: '/v1/articles/story-0', headers: { 'if-none-match': etag } });
+  t.equal(after.statusCode, 200);
+  t.match(after.body, /Power/);
+  t.not(after.headers.etag, etag);
+});

@@ -38,6 +38,12 @@ export interface RenderCache<V> {
   sync(): Promise<ContentEpochs>;
   get(key: string, now: number): V | undefined;
   /**
+   * The ETag of what is (or was lately) cached under `key`: kept for many more entries than the
+   * JSON itself, so a conditional GET is answered 304 without rendering even after the bytes
+   * were evicted. Retired like the JSON (same key, same shared epoch, same time limit).
+   */
+  etag(key: string, now: number): string | undefined;
+  /**
    * Stores an entry rendered under `epochs` (what sync() returned before rendering), unless a
    * shared write came since (the rendering may mix before and after). Keys that depend on the set
    * of articles must contain `epochs.articles`.
@@ -47,9 +53,10 @@ export interface RenderCache<V> {
   readonly size: number;
 }
 
-export function createRenderCache<V extends { validUntil: number; json: Buffer }>(options: {
+export function createRenderCache<V extends { validUntil: number; json: Buffer; etag?: string }>(options: {
   maxBytes: number;
   maxEntries?: number;
+  maxEtags?: number;
   epochs: () => Promise<ContentEpochs>;
 }): RenderCache<V> {
   const enabled = options.maxBytes > 0;
@@ -59,15 +66,23 @@ export function createRenderCache<V extends { validUntil: number; json: Buffer }
     // JSON bytes, the key, and a rough allowance for the entry (and any small object it carries).
     sizeCalculation: (value, key) => value.json.byteLength + 2 * key.length + 600,
   });
+  // ~200 bytes an entry: 50,000 ETags cost ~10 MB, for as many articles' conditional GETs.
+  const etags = new LRUCache<string, { etag: string; validUntil: number }>({ max: options.maxEtags ?? 50_000 });
   let shared: number | null = null;
   return {
     async sync() {
       const current = await options.epochs();
       if (current.shared !== shared) {
         lru.clear();
+        etags.clear();
         shared = current.shared;
       }
       return current;
+    },
+    etag(key, now) {
+      if (!enabled) return undefined;
+      const known = lru.get(key) ?? etags.get(key);
+      return known?.etag !== undefined && now < known.validUntil ? known.etag : undefined;
     },
     get(key, now) {
       if (!enabled) return undefined;
@@ -81,9 +96,11 @@ export function createRenderCache<V extends { validUntil: number; json: Buffer }
     set(key, value, renderedUnder) {
       if (!enabled || renderedUnder.shared !== shared) return;
       lru.set(key, value);
+      if (value.etag !== undefined) etags.set(key, { etag: value.etag, validUntil: value.validUntil });
     },
     clear() {
       lru.clear();
+      etags.clear();
     },
     get size() {
       return lru.size;

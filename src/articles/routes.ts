@@ -22,6 +22,7 @@ import {
 } from './schemas.js';
 import { createArticlesService } from './service.js';
 import { sendNinjs, wantsNinjs } from '../syndication/routes.js';
+import { matchesIfNoneMatch } from '../plugins/caching.js';
 
 const tags = ['Articles'];
 const admin = [{ bearerAuth: [] }];
@@ -74,6 +75,7 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
       response: {
         200: Article,
         301: z.undefined().describe('The article has a new slug: see Location'),
+        304: z.undefined().describe('Not modified: the ETag in If-None-Match still matches'),
         ...problemResponses(400, 401, 404),
       },
     },
@@ -84,7 +86,9 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
     const result = await articles.readJson(request.params.slug, request.query, request.identity, {
       // Only a real GET of the single view may open an article by spending the reader's meter.
       spendMeter: request.method === 'GET',
+      notModified: request.headers['if-none-match'] ? (etag) => matchesIfNoneMatch(request, etag) : undefined,
     });
+    if ('notModified' in result) return reply.header('etag', result.etag).code(304).send();
     if ('redirect' in result) {
       const search = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
       if (request.identity.kind === 'anonymous') reply.cacheFor(app.config.CACHE_MAX_AGE_SECONDS);

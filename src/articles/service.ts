@@ -248,6 +248,12 @@ export function createArticlesService(app: FastifyInstance) {
     return `${caller}:${archived ? 'archive' : 'recent'}`;
   }
 
+  /** The cache key of an article's JSON for this caller and view (`optionsKey`), or null when the answer is personal. */
+  function cacheKeyOf(row: Pick<ArticleRow, 'id' | 'version' | 'access' | 'publishedAt'>, identity: Identity, view: string, at: Date): string | null {
+    const audience = audienceOf(identity, row, at);
+    return audience === null ? null : `${row.id}:${row.version}:${view}:${audience}`;
+  }
+
   /** The audience of a whole list page: anonymous, or a subscriber's entitlements without a meter; null when personal. */
   function listAudienceOf(identity: Identity): string | null {
     if (identity.kind === 'anonymous') return 'anonymous';
@@ -282,10 +288,7 @@ export function createArticlesService(app: FastifyInstance) {
     const mark = await renderCache.sync();
     const t = at.getTime();
     const view = optionsKey(opts);
-    const keys = rows.map((r) => {
-      const audience = audienceOf(identity, r, at);
-      return audience === null ? null : `${r.id}:${r.version}:${view}:${audience}`;
-    });
+    const keys = rows.map((r) => cacheKeyOf(r, identity, view, at));
     const out = keys.map((k) => (k === null ? undefined : renderCache.get(k, t)));
     const missing = rows.filter((_, i) => out[i] === undefined);
     if (missing.length === 0) return out as CachedJson[];
@@ -790,13 +793,22 @@ export function createArticlesService(app: FastifyInstance) {
     },
 
     /** read() as the JSON the API sends, from the rendered-article cache when it can. */
-    async readJson(slug: string, query: ArticleGetQuery, identity: Identity, options: { spendMeter: boolean }): Promise<
-      { redirect: string } | { json: Buffer; etag: string }
-    > {
+    async readJson(
+      slug: string,
+      query: ArticleGetQuery,
+      identity: Identity,
+      options: { spendMeter: boolean; notModified?: (etag: string) => boolean },
+    ): Promise<{ redirect: string } | { notModified: true; etag: string } | { json: Buffer; etag: string }> {
       const opts = { ...viewOptions(query, true), spendMeter: options.spendMeter };
       const at = now();
       const found = await locate(slug, identity, at);
       if ('redirect' in found) return found;
+      // A conditional GET whose ETag is still current is answered without rendering.
+      if (options.notModified) {
+        const key = cacheKeyOf(found.head, identity, optionsKey(opts), at);
+        const etag = key === null ? undefined : renderCache.etag(key, at.getTime());
+        if (etag !== undefined && options.notModified(etag)) return { notModified: true, etag };
+      }
       const [rendered] = await renderJson([found.head], identity, opts, at);
       return { json: rendered.json, etag: rendered.etag! };
     },

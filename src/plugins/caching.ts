@@ -43,7 +43,10 @@ export default fp(async function cachingPlugin(app: FastifyInstance) {
   app.addHook('onSend', (request, reply, payload, done) => done(null, cacheHeaders(request, reply, payload)));
 
   function cacheHeaders(request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
-    if ((request.method !== 'GET' && request.method !== 'HEAD') || reply.statusCode >= 300) return payload;
+    if (request.method !== 'GET' && request.method !== 'HEAD') return payload;
+    // A 304 a route answered itself (from an ETag it knew without rendering) gets the same
+    // Vary and Cache-Control as the 200 would; other non-2xx answers are left alone.
+    if (reply.statusCode >= 300 && reply.statusCode !== 304) return payload;
     reply.header('vary', appendVary(reply.getHeader('vary'), 'Authorization'));
     if (request.identity && request.identity.kind !== 'anonymous') {
       // Credentials in, personal answer out: never let a shared cache keep it.
@@ -52,6 +55,7 @@ export default fp(async function cachingPlugin(app: FastifyInstance) {
     } else if (!reply.hasHeader('cache-control')) {
       reply.header('cache-control', `public, max-age=${maxAge}, stale-while-revalidate=${stale}`);
     }
+    if (reply.statusCode === 304) return payload;
     let etag = reply.getHeader('etag') as string | undefined;
     if (!etag && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
       etag = bodyEtag(payload);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { articleViewContext, viewArticle, type ArticleView } from '../access/articleView.js';
@@ -184,8 +185,8 @@ const RESTORABLE = [
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' || (err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 
-/** What the render cache holds: article JSON, whole answers (list pages, search results, with their next cursor), slug heads, counts. */
-type CacheEntry = CachedJson & { head?: ArticleHead; nextCursor?: string | null };
+/** What the render cache holds: article JSON, whole answers (list pages, search results, with their next cursor), counts. */
+type CacheEntry = CachedJson & { nextCursor?: string | null };
 
 /** A whole JSON answer (a list page, search results), as cachedAnswer keeps it. */
 export interface CachedAnswer {
@@ -206,18 +207,22 @@ const LIST_OPEN = Buffer.from('{"data":[');
 const COMMA = Buffer.from(',');
 
 /**
- * Article heads by slug (what locate() reads on every single-article request), kept in the render
- * cache itself under keys no article entry uses, retired by any article write (the key holds the
- * articles epoch).
+ * Article heads by slug (what locate() reads on every single-article request), one small LRU per
+ * database beside the render cache (a head is ~100 bytes: they do not take the JSON's room).
+ * The key holds the articles epoch, so any article write retires them; heads show nothing from
+ * shared tables, so a shared write leaves them.
  */
-function headsOf(cache: RenderCache<CacheEntry>) {
-  const key = (slug: string, epochs: ContentEpochs) => `head:${epochs.articles}:${slug}`;
+const headCaches = new WeakMap<object, LRUCache<string, ArticleHead>>();
+function headsOf(db: object) {
+  let lru = headCaches.get(db);
+  if (!lru) headCaches.set(db, (lru = new LRUCache<string, ArticleHead>({ max: 50_000 })));
+  const cache = lru;
+  const key = (slug: string, epochs: ContentEpochs) => `${epochs.articles}:${slug}`;
   return {
-    get: (slug: string, epochs: ContentEpochs) => cache.get(key(slug, epochs), 0)?.head,
-    set: (slug: string, head: ArticleHead, epochs: ContentEpochs) => cache.set(key(slug, epochs), { json: EMPTY, validUntil: Infinity, head }, epochs),
+    get: (slug: string, epochs: ContentEpochs) => cache.get(key(slug, epochs)),
+    set: (slug: string, head: ArticleHead, epochs: ContentEpochs) => void cache.set(key(slug, epochs), head),
   };
 }
-const EMPTY = Buffer.alloc(0);
 
 /** The view options as part of a cache key. */
 const optionsKey = (o: PresentOptions) =>
@@ -232,7 +237,7 @@ export function createArticlesService(app: FastifyInstance) {
     renderCaches.set(app.db, cache);
   }
   const renderCache = cache;
-  const heads = headsOf(renderCache);
+  const heads = headsOf(app.db);
   const policy = { archiveAfterDays: app.config.ARCHIVE_AFTER_DAYS };
 
   /**

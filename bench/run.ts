@@ -54,6 +54,7 @@ const DURATION = Number(opts.duration);
 const WARMUP = Number(opts.warmup);
 const CONNECTIONS = Number(opts.connections);
 const SAMPLES = 200; // distinct requests recorded for the ceiling per scenario
+const ROUNDS = 3; // alternating Newsdesk/ceiling rounds per scenario (see main)
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdefghijklmnopqrstuvwxyz';
 const log = (s: string) => console.error(s);
 
@@ -172,6 +173,22 @@ async function drive(base: string, scenario: Scenario, next: () => Target, secon
     statuses,
     peakRss,
     hwm,
+  };
+}
+
+/** The round with the median rate, with the errors and the peak memory of all rounds. */
+function medianRound(rounds: Measured[]): Measured {
+  const sorted = [...rounds].sort((a, b) => a.rps - b.rps);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  const statuses: Record<string, number> = {};
+  for (const r of rounds) for (const [code, n] of Object.entries(r.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
+  return {
+    ...median,
+    requests: rounds.reduce((a, r) => a + r.requests, 0),
+    bad: rounds.reduce((a, r) => a + r.bad, 0),
+    statuses,
+    peakRss: Math.max(...rounds.map((r) => r.peakRss)),
+    hwm: Math.max(...rounds.map((r) => r.hwm)),
   };
 }
 
@@ -364,20 +381,25 @@ async function main() {
   const ceilingBase = `http://127.0.0.1:${ceilingPort}`;
 
   // Each scenario drives Newsdesk, then the ceiling, back to back (the idle one waits on its
-  // socket): both see the same machine, so a shared machine's drift hardly moves the ratio.
+  // socket), in ROUNDS short alternating rounds; each side reports its median round. A shared
+  // machine's drift then moves both sides alike, and a passing stall moves one round, not the ratio.
   const newsdesk: Record<string, Measured> = {};
   const ceiling: Record<string, Measured> = {};
   for (const s of scenarios) {
     const next = s.newsdesk ?? randomFrom(s.samples, 3);
-    await drive(base, s, next, WARMUP, child.pid);
-    newsdesk[s.name] = await drive(base, s, next, DURATION, child.pid);
-    const n = newsdesk[s.name];
-    log(`  newsdesk ${s.name.padEnd(12)} ${Math.round(n.rps).toString().padStart(6)} req/s  p50 ${ms(n.p50)} ms  p99 ${ms(n.p99)} ms  rss ${mb(n.peakRss)}  bad ${n.bad}`);
     const replay = randomFrom(s.samples, 4);
+    await drive(base, s, next, WARMUP, child.pid);
     await drive(ceilingBase, s, replay, WARMUP, ceilingChild.pid);
-    ceiling[s.name] = await drive(ceilingBase, s, replay, DURATION, ceilingChild.pid);
-    const c = ceiling[s.name];
-    log(`  ceiling  ${s.name.padEnd(12)} ${Math.round(c.rps).toString().padStart(6)} req/s  p50 ${ms(c.p50)} ms  p99 ${ms(c.p99)} ms  ratio ${(n.rps / c.rps).toFixed(2)}`);
+    const ours: Measured[] = [];
+    const theirs: Measured[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      ours.push(await drive(base, s, next, DURATION / ROUNDS, child.pid));
+      theirs.push(await drive(ceilingBase, s, replay, DURATION / ROUNDS, ceilingChild.pid));
+    }
+    const n = (newsdesk[s.name] = medianRound(ours));
+    const c = (ceiling[s.name] = medianRound(theirs));
+    log(`  ${s.name.padEnd(12)} newsdesk ${Math.round(n.rps).toString().padStart(6)} req/s (rounds ${ours.map((m) => Math.round(m.rps)).join(', ')})  ` +
+      `ceiling ${Math.round(c.rps).toString().padStart(6)} req/s (rounds ${theirs.map((m) => Math.round(m.rps)).join(', ')})  ratio ${(n.rps / c.rps).toFixed(2)}  rss ${mb(n.peakRss)}  bad ${n.bad}`);
   }
   const finalHwm = procStatus(child.pid!)?.hwm ?? 0;
   await stop(child);
@@ -414,7 +436,7 @@ async function main() {
     '',
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpu}, ${os.availableParallelism()} cores, ` +
       `${mb(os.totalmem())} RAM, Node ${process.version}, ${os.platform()} ${os.release()}. ` +
-      `autocannon: ${CONNECTIONS} connections, ${DURATION} s per scenario after a ${WARMUP} s warm-up, load generator on the same machine. ` +
+      `autocannon: ${CONNECTIONS} connections, ${DURATION} s per scenario and side after a ${WARMUP} s warm-up, in ${ROUNDS} alternating rounds (the median round is shown), load generator on the same machine. ` +
       `Load average before/after: ${loadBefore.map((l) => l.toFixed(2)).join(' ')} / ${loadAfter.map((l) => l.toFixed(2)).join(' ')}.`,
     '',
     ...lines,

@@ -1,6 +1,5 @@
-import Fastify, { type ConnectionError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { Socket } from 'node:net';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { defaultAccessExtensions, type AccessExtensions } from './access/extensions.js';
 import type { Config } from './config.js';
@@ -17,7 +16,7 @@ import photosPlugin from './photos/routes.js';
 import authPlugin from './plugins/auth.js';
 import cachingPlugin from './plugins/caching.js';
 import openapiPlugin from './plugins/openapi.js';
-import problemPlugin from './plugins/problem.js';
+import problemPlugin, { clientErrorProblem } from './plugins/problem.js';
 import securityPlugin from './plugins/security.js';
 import { sectionsRoutes } from './sections/routes.js';
 import { articlesRoutes } from './articles/routes.js';
@@ -73,40 +72,6 @@ export function loggerOptions(config: Config) {
 }
 
 /**
- * Requests Node's HTTP parser rejects before fastify sees them (headers too large, a malformed
- * request line or header, a request timeout) also get an RFC 9457 problem, like every other error.
- */
-function problemClientErrorHandler(err: ConnectionError, socket: Socket): void {
-  if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, title] =
-    err.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large']
-      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'Request Timeout']
-        : [400, 'Bad Request'];
-  const detail =
-    status === 431
-      ? 'The request headers are larger than this server accepts'
-      : status === 408
-        ? 'The request took too long to arrive'
-        : 'The request is not valid HTTP';
-  const body = JSON.stringify({
-    type: `https://newsdesk.dev/problems/${title.toLowerCase().replace(/ /g, '-')}`,
-    title,
-    status,
-    detail,
-    instance: '/',
-  });
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
-    );
-  }
-  socket.destroy();
-}
-
-/**
  * Why a request's body cannot be read as sent, when it carries a Content-Encoding other than
  * identity (gzip, br, deflate…); null when it has no body or an identity one.
  */
@@ -140,7 +105,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     return503OnClosing: true,
-    clientErrorHandler: problemClientErrorHandler,
+    clientErrorHandler: clientErrorProblem,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -158,13 +123,12 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   // A compressed body would be parsed as if it were plain: refuse any coding but identity (415,
   // with Accept-Encoding saying what is accepted, as RFC 9110 §15.5.16 suggests).
-  app.addHook('preParsing', async (request, reply, payload) => {
+  // Callback style: it runs for every request, most of which have no body.
+  app.addHook('preParsing', (request, reply, payload, done) => {
     const problem = unsupportedContentEncoding(request.headers);
-    if (problem) {
-      reply.header('accept-encoding', 'identity');
-      throw new HttpError(415, problem, { errors: [{ pointer: '/headers/content-encoding', detail: 'must be identity (or absent)' }] });
-    }
-    return payload;
+    if (!problem) return done(null, payload);
+    reply.header('accept-encoding', 'identity');
+    done(new HttpError(415, problem, { errors: [{ pointer: '/headers/content-encoding', detail: 'must be identity (or absent)' }] }));
   });
 
   app.decorate('config', config);

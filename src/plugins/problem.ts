@@ -1,4 +1,5 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
 import fp from 'fastify-plugin';
 import FindMyWay from 'find-my-way';
 import { STATUS_CODES } from 'node:http';
@@ -14,6 +15,20 @@ const CONTEXT_PREFIX: Record<string, string> = {
   headers: '/headers',
 };
 
+/** The RFC 9457 body every error path answers with, so they all look the same. */
+function problemBody(status: number, detail: string, instance: string, extra: Partial<ProblemBody> = {}): ProblemBody {
+  const title = STATUS_CODES[status] ?? 'Error';
+  return {
+    type: extra.type ?? `${PROBLEM_BASE}${slugOf(title)}`,
+    title,
+    status,
+    detail,
+    instance,
+    ...(extra.requestId ? { requestId: extra.requestId } : {}),
+    ...(extra.errors ? { errors: extra.errors } : {}),
+  };
+}
+
 /** Sends an RFC 9457 problem. Used by every error path so they all look the same. */
 export function sendProblem(
   request: FastifyRequest,
@@ -22,19 +37,33 @@ export function sendProblem(
   detail: string,
   extra: Partial<ProblemBody> = {},
 ): FastifyReply {
-  const title = STATUS_CODES[status] ?? 'Error';
-  const body: ProblemBody = {
-    type: extra.type ?? `${PROBLEM_BASE}${slugOf(title)}`,
-    title,
-    status,
-    detail,
-    instance: request.url.split('?')[0],
-    ...(status >= 500 ? { requestId: String(request.id) } : {}),
-    ...(extra.errors ? { errors: extra.errors } : {}),
-  };
+  const body = problemBody(status, detail, request.url.split('?')[0], { ...extra, requestId: status >= 500 ? String(request.id) : undefined });
   // Error responses are never stored by shared caches.
   reply.header('cache-control', 'no-store');
   return reply.code(status).type('application/problem+json; charset=utf-8').send(JSON.stringify(body));
+}
+
+/**
+ * fastify's clientErrorHandler: requests Node's HTTP parser rejects before fastify sees them
+ * (headers too large, a malformed request line or header, a request timeout) get a problem too,
+ * written straight to the socket.
+ */
+export function clientErrorProblem(err: ConnectionError, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, detail] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'The request headers are larger than this server accepts']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'The request took too long to arrive']
+        : [400, 'The request is not valid HTTP'];
+  const body = JSON.stringify(problemBody(status, detail, '/'));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 function slugOf(title: string): string {

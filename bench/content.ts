@@ -3,7 +3,7 @@
  * headline, a standfirst, 15–20 short paragraphs attributing facts to agencies and officials, one
  * pulled quote, a paywall break after the third paragraph of gated stories, and a photo at the end.
  */
-import type { Block } from '../src/articles/blocks.js';
+import type { Block } from '../src/content/blocks.js';
 
 export function prng(seed: number): () => number {
   let a = seed >>> 0;

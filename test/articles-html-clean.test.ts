@@ -138,7 +138,7 @@ t.test('a body stored before cleaning existed is cleaned when read', async (t) =
 
 t.test('cleaning is idempotent and leaves no live markup, whatever the text', async (t) => {
   const fc = (await import('fast-check')).default;
-  const { cleanInlineHtml, stripHtml } = await import('../src/articles/inlineHtml.js');
+  const { cleanInlineHtml, stripHtml } = await import('../src/content/inlineHtml.js');
   const pieces = ['<', '>', '/', '!', '?', '-', '"', "'", '=', ' ', '\n', '`', '\\', '&', 'a', 'b', 'img', 'script', 'on', 'onerror', 'style', 'href', 'javascript:', 'https:', '@x.io', '--', '<!--', '-->'];
   const text = fc.array(fc.constantFrom(...pieces), { maxLength: 40 }).map((a) => a.join(''));
   fc.assert(

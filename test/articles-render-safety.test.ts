@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import sanitizeHtml from 'sanitize-html';
 import t from 'tap';
-import { Block } from '../src/articles/blocks.js';
-import { DOCUMENT_ALLOW_LIST, renderHtml } from '../src/articles/render.js';
+import { Block } from '../src/content/blocks.js';
+import { DOCUMENT_ALLOW_LIST, renderHtml } from '../src/content/render.js';
 import type { EmbeddedPhoto } from '../src/schemas/photo.js';
 
 /**

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { teaserOf, type Block } from '../src/articles/blocks.js';
-import { MarkdownError, markdownToBlocks } from '../src/articles/markdown.js';
-import { countWords, deriveExcerpt, inlineText, readingTimeMinutes, renderHtml, renderText } from '../src/articles/render.js';
+import { teaserOf, type Block } from '../src/content/blocks.js';
+import { MarkdownError, markdownToBlocks } from '../src/content/markdown.js';
+import { countWords, deriveExcerpt, inlineText, readingTimeMinutes, renderHtml, renderText } from '../src/content/render.js';
 
 t.test('Markdown to blocks', async (t) => {
   t.same(markdownToBlocks('# Top\n\n### Third\n\n##### Deep'), [

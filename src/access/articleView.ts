@@ -31,9 +31,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { teaserOf, imagePhotoIds, type Block } from '../articles/blocks.js';
-import { cleanStoredBlocks } from '../articles/inlineHtml.js';
-import { deriveExcerpt, renderHtml, renderText } from '../articles/render.js';
+import { teaserOf, imagePhotoIds, type Block } from '../content/blocks.js';
+import { cleanStoredBlocks } from '../content/inlineHtml.js';
+import { deriveExcerpt, renderHtml, renderText } from '../content/render.js';
 import type { EmbeddedPhoto } from '../schemas/photo.js';
 import type { AccessExtensions, MeterSpend, PaywallPlan } from './extensions.js';
 import type { Identity } from './identity.js';

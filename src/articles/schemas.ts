@@ -5,7 +5,7 @@ import { IsoDateTime, MULTI_LINE, MULTI_LINE_MESSAGE, Slug, multiLine, oneLine }
 import { ListMeta, cursorQuery, limitQuery } from '../schemas/pagination.js';
 import { EmbeddedPhoto } from '../schemas/photo.js';
 import { MAX_QUERY_LENGTH } from '../search/query.js';
-import { Block, Blocks } from './blocks.js';
+import { Block, Blocks } from '../content/blocks.js';
 
 export const ARTICLE_STATUSES = ['draft', 'scheduled', 'published', 'unpublished'] as const;
 export type ArticleStatus = (typeof ARTICLE_STATUSES)[number];

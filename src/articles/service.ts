@@ -9,12 +9,12 @@ import { HttpError, badRequest, conflict, notFound } from '../lib/httpError.js';
 import { toSlug } from '../lib/slug.js';
 import { ListMeta, decodeCursor, encodeCursor } from '../schemas/pagination.js';
 import type { EmbeddedPhoto } from '../schemas/photo.js';
-import { imagePhotoIds, type Block } from './blocks.js';
+import { imagePhotoIds, type Block } from '../content/blocks.js';
 import { createRenderCache, type CachedJson, type RenderCache } from './cache.js';
 import type { ContentEpochs } from '../db/contentEpoch.js';
-import { cleanInputBlocks } from './inlineHtml.js';
-import { MarkdownError, checkBlocks, markdownToBlocks } from './markdown.js';
-import { countWords, proseText, readingTimeMinutes, renderText } from './render.js';
+import { cleanInputBlocks } from '../content/inlineHtml.js';
+import { MarkdownError, checkBlocks, markdownToBlocks } from '../content/markdown.js';
+import { countWords, proseText, readingTimeMinutes, renderText } from '../content/render.js';
 import { parseSearchQuery } from '../search/query.js';
 import { rankedPage } from '../search/ranking.js';
 import {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { countWords, proseText } from '../articles/render.js';
+import { countWords, proseText } from '../content/render.js';
 import type { Article } from '../articles/schemas.js';
 import type { EmbeddedPhoto } from '../schemas/photo.js';
 
@@ -142,7 +142,7 @@ export function photoToNinjs(photo: EmbeddedPhoto, name: string, rel: string, ct
 }
 
 /**
- * A body's wordCount, counted as the article's own `wordCount` is (src/articles/render.ts
+ * A body's wordCount, counted as the article's own `wordCount` is (src/content/render.ts
  * proseText: paragraphs, headings, quotes and lists; image captions and embeds are not words of the
  * story), over what the body holds: for the full text exactly the article's wordCount, for a teaser
  * the teaser's prose. The html and text bodies carry the same blocks, so the same count.

@@ -8,7 +8,7 @@ import { sections } from './sections.js';
  * Column names are stable: change them only through new migrations.
  */
 
-/** An article body block, as stored in `articles.body` (validated by src/articles/blocks.ts). */
+/** An article body block, as stored in `articles.body` (validated by src/content/blocks.ts). */
 export type StoredBlock = { type: string } & Record<string, unknown>;
 
 export const authors = sqliteTable('authors', {

@@ -8,14 +8,10 @@ import { performance } from 'node:perf_hooks';
 import type { Identity } from '../src/access/identity.js';
 import { buildApp } from '../src/app.js';
 import { createArticlesService } from '../src/articles/service.js';
-import { createAuthorsService } from '../src/authors/service.js';
 import type { Config } from '../src/config.js';
 import { samplePhotoJpeg } from '../src/photos/seed.js';
-import { createSectionsService } from '../src/sections/service.js';
 import { SAMPLE_SECTIONS } from '../src/seed/sections.js';
-import { createAdminService } from '../src/subscriptions/admin/service.js';
 import { seedSamplePlans } from '../src/subscriptions/seed.js';
-import { createTagsService } from '../src/tags/service.js';
 import { storyFor } from './content.js';
 
 const SEED_IDENTITY: Identity = { kind: 'apiKey', keyId: 'bench', name: 'benchmark seed', scopes: ['admin'] };
@@ -42,16 +38,16 @@ export async function seedBenchmark(config: Config, n: number, log: (s: string) 
 }
 
 async function seed(app: FastifyInstance, n: number, log: (s: string) => void): Promise<SeedResult> {
-  const sections = createSectionsService(app.db, app.clock);
+  const { sections } = app;
   for (const s of SAMPLE_SECTIONS) await sections.create(s);
   await seedSamplePlans(app);
-  const authors = createAuthorsService(app);
+  const { authors } = app;
   const authorSlugs: string[] = [];
   for (let i = 1; i <= 24; i++) {
     const a = await authors.create({ slug: `reporter-${i}`, name: `Reporter ${i}`, role: 'Correspondent' });
     authorSlugs.push(a.slug);
   }
-  const tags = createTagsService(app);
+  const { tags } = app;
   const tagSlugs: string[] = [];
   for (let i = 1; i <= 40; i++) tagSlugs.push((await tags.create({ slug: `topic-${i}`, name: `Topic ${i}` })).slug);
 
@@ -87,9 +83,8 @@ async function seed(app: FastifyInstance, n: number, log: (s: string) => void): 
   const importSeconds = (performance.now() - start) / 1000;
 
   // A paid subscriber, the way a reader becomes one: sign-up, the confirmation link, a session, a plan.
-  const { accounts } = app.subscriptions;
+  const { accounts, admin } = app.subscriptions;
   await accounts.signUp({ email: 'bench.reader@example.com', plan: 'digital' });
-  const admin = createAdminService({ db: app.db, clock: app.clock, config: app.config, accounts });
   const mail = (await admin.outbox({ to: 'bench.reader@example.com' }, 1)).data[0];
   const mailToken = /ndm_[A-Za-z0-9_-]+/.exec(mail.text ?? '')?.[0];
   if (!mailToken) throw new Error('no confirmation token in the outbox');

@@ -1,10 +1,10 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { defaultAccessExtensions, type AccessExtensions } from './access/extensions.js';
+import type { AccessExtensions } from './access/extensions.js';
 import type { Config } from './config.js';
 import { HttpError } from './lib/httpError.js';
-import { noPhotos, type PhotoEmbedder } from './schemas/photo.js';
+import type { PhotoEmbedder } from './schemas/photo.js';
 import { closeDatabase, openDatabase, type Db } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { keysRoutes } from './keys/routes.js';
@@ -12,18 +12,18 @@ import syndicationPlugin from './syndication/plugin.js';
 import { createKeysService, type KeysService } from './keys/service.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { opsRoutes } from './ops/routes.js';
-import photosPlugin from './photos/routes.js';
+import photosPlugin from './photos/plugin.js';
 import authPlugin from './plugins/auth.js';
 import cachingPlugin from './plugins/caching.js';
 import openapiPlugin from './plugins/openapi.js';
 import problemPlugin, { clientErrorProblem } from './plugins/problem.js';
 import securityPlugin from './plugins/security.js';
-import { sectionsRoutes } from './sections/routes.js';
+import sectionsPlugin from './sections/plugin.js';
 import { articlesRoutes } from './articles/routes.js';
-import { authorsRoutes } from './authors/routes.js';
-import { tagsRoutes } from './tags/routes.js';
+import authorsPlugin from './authors/plugin.js';
+import tagsPlugin from './tags/plugin.js';
 import { searchRoutes } from './search/routes.js';
-import { registerSubscriptions } from './subscriptions/index.js';
+import subscriptionsPlugin from './subscriptions/plugin.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -31,10 +31,6 @@ declare module 'fastify' {
     db: Db;
     clock: Clock;
     keys: KeysService;
-    /** Filled by the subscriptions feature: plans for paywalls, metered-read recording. */
-    accessExtensions: AccessExtensions;
-    /** Set by the photos feature; articles use it to validate and embed photos. */
-    photoEmbedder: PhotoEmbedder;
   }
 }
 
@@ -44,6 +40,10 @@ export interface BuildOptions {
   db?: Db;
   clock?: Clock;
   logger?: FastifyServerOptions['logger'];
+  /** Stands in for the photo library where articles, authors and feeds embed photos (tests pass a fake). */
+  photoEmbedder?: PhotoEmbedder;
+  /** Stands in for the subscriptions feature's plans and meter where articles are shown (tests pass a fake). */
+  accessExtensions?: AccessExtensions;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -135,8 +135,6 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.decorate('db', db);
   app.decorate('clock', options.clock ?? systemClock);
   app.decorate('keys', createKeysService(db, options.clock ?? systemClock));
-  app.decorate('accessExtensions', defaultAccessExtensions());
-  app.decorate('photoEmbedder', noPhotos);
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
@@ -150,15 +148,16 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(cachingPlugin);
   await app.register(openapiPlugin);
 
+  // Features. Each is a named plugin that declares the features it needs (fastify-plugin refuses to
+  // start when one is registered after a feature that needs it), and decorates its service once.
   await app.register(opsRoutes);
-  await app.register(sectionsRoutes);
-  // Subscriptions: the `nds_` session resolver, access extensions (paywall plans, meter) and their routes.
-  await registerSubscriptions(app);
-  // Photos before articles: it installs app.photoEmbedder, which articles use.
-  await app.register(photosPlugin);
+  await app.register(sectionsPlugin);
+  await app.register(subscriptionsPlugin, { accessExtensions: options.accessExtensions });
+  await app.register(photosPlugin, { embedder: options.photoEmbedder });
+  // Articles read app.photoEmbedder and app.accessExtensions (photos, subscriptions).
   await app.register(articlesRoutes);
-  await app.register(authorsRoutes);
-  await app.register(tagsRoutes);
+  await app.register(authorsPlugin);
+  await app.register(tagsPlugin);
   await app.register(searchRoutes);
   await app.register(keysRoutes);
   // Feeds, ninjs, sitemaps, change feed, webhooks (and their delivery worker).

@@ -36,8 +36,7 @@ const BENIGN = [
 ];
 
 t.test('hostile HTML in block text is removed on save, in blocks sent as JSON and as Markdown', async (t) => {
-  const { app, admin } = await buildTestApp(t);
-  app.photoEmbedder = fakePhotos();
+  const { app, admin } = await buildTestApp(t, { photoEmbedder: fakePhotos() });
   await seedTaxonomy(app, admin);
   const body = [
     ...HOSTILE.map(([, text]) => ({ type: 'paragraph', text })),

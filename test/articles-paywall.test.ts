@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap';
+import type { AccessExtensions } from '../src/access/extensions.js';
 import type { Identity } from '../src/access/identity.js';
 import { ARTICLE_FIELDS, ARTICLE_FORMATS, ARTICLE_INCLUDES } from '../src/articles/schemas.js';
 import { buildTestApp, json } from './helpers/app.js';
@@ -6,10 +7,9 @@ import { GATED_MARKDOWN, SECRET, fakePhotos, post, publish, seedTaxonomy } from 
 
 const DAY = 86_400_000;
 
-async function setup(t: Test) {
-  const ctx = await buildTestApp(t);
+async function setup(t: Test, accessExtensions?: AccessExtensions) {
+  const ctx = await buildTestApp(t, { photoEmbedder: fakePhotos(), accessExtensions });
   const { app, admin } = ctx;
-  app.photoEmbedder = fakePhotos();
   await seedTaxonomy(app, admin);
   await publish(app, admin, {
     slug: 'gated',
@@ -66,11 +66,10 @@ t.test('anonymous readers never get text past the paywall, on any read path', as
 });
 
 t.test('the teaser view: blocks before the break, full metadata, access and paywall', async (t) => {
-  const { app, admin } = await setup(t);
-  app.accessExtensions = {
+  const { app, admin } = await setup(t, {
     plansFor: async (level, archive) => [{ slug: `plan-${level}${archive ? '-archive' : ''}`, name: 'Digital', price: 9, currency: 'EUR', interval: 'month' }],
     recordMeteredRead: async () => undefined,
-  };
+  });
   const res = await app.inject({ url: '/v1/articles/gated' });
   const a = json(res);
   t.same(a.blocks.map((b: { type: string }) => b.type), ['paragraph', 'paragraph'], 'blocks before the paywall marker');
@@ -151,9 +150,8 @@ t.test('archive rule: old public articles are teasers for anonymous readers', as
 });
 
 t.test('the meter is spent only by the single-article view', async (t) => {
-  const { app } = await setup(t);
   const recorded: number[] = [];
-  app.accessExtensions = { plansFor: async () => [], recordMeteredRead: async (_id, articleId) => void recorded.push(articleId) };
+  const { app } = await setup(t, { plansFor: async () => [], recordMeteredRead: async (_id, articleId) => void recorded.push(articleId) });
   const reader: Identity = {
     kind: 'subscriber',
     subscriberId: 7,

@@ -341,9 +341,8 @@ t.test('admin lists: drafts, status filter; readers cannot filter by status', as
 });
 
 t.test('photos: validated through the photo embedder and embedded', async (t) => {
-  const { app, admin } = await buildTestApp(t);
   const photos = fakePhotos();
-  app.photoEmbedder = photos;
+  const { app, admin } = await buildTestApp(t, { photoEmbedder: photos });
   await seedTaxonomy(app, admin);
   const a = await publish(app, admin, {
     slug: 'p',

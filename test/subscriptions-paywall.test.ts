@@ -12,9 +12,8 @@ const MEMBERS_WORD = 'okapi-members-passage';
 const MEMBERS_MARKDOWN = GATED_MARKDOWN.split(SECRET).join(MEMBERS_WORD);
 
 async function setup(t: Test, env: Record<string, string> = {}) {
-  const ctx = await buildTestApp(t, { env: { STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, ...env } });
+  const ctx = await buildTestApp(t, { env: { STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, ...env }, photoEmbedder: fakePhotos() });
   const { app, admin, clock } = ctx;
-  app.photoEmbedder = fakePhotos();
   await seedTaxonomy(app, admin);
   await post(app, admin, '/v1/plans', { slug: 'digital', name: 'Digital', price: 999, levels: ['subscribers'], archive: true, stripePriceId: 'price_digital' });
   await publish(app, admin, { slug: 'members', headline: 'For registered readers', bodyMarkdown: MEMBERS_MARKDOWN, access: 'registered' });

@@ -16,8 +16,8 @@ export interface MeterSpend {
 }
 
 /**
- * Hooks the access policy's callers use and the subscriptions feature fills in. Defaults keep
- * the app working without subscriptions (no plans to offer, nothing to meter).
+ * What the access policy's callers ask of the subscriptions feature, which implements it and
+ * decorates it as `app.accessExtensions` (tests may pass a fake through the build options).
  */
 export interface AccessExtensions {
   /** Plans that would open an article of this level (and archive, when `archive` is true). */
@@ -30,11 +30,4 @@ export interface AccessExtensions {
    * shows the paywall. `remaining` is what is left after this read. (No answer counts as granted.)
    */
   recordMeteredRead(identity: Identity, articleId: number): Promise<MeterSpend | void>;
-}
-
-export function defaultAccessExtensions(): AccessExtensions {
-  return {
-    plansFor: async () => [],
-    recordMeteredRead: async () => undefined,
-  };
 }

@@ -5,7 +5,7 @@ import { IfMatchHeaders, assertIfMatch, versionFromIfMatch } from '../schemas/co
 import { setNextLink } from '../schemas/pagination.js';
 import { problemResponses } from '../schemas/problem.js';
 import { Author, AuthorCreate, AuthorList, AuthorListQuery, AuthorParams, AuthorUpdate, DetachQuery } from './schemas.js';
-import { createAuthorsService } from './service.js';
+import type { AuthorsService } from './service.js';
 import { createHash } from 'node:crypto';
 
 const tags = ['Authors'];
@@ -13,8 +13,7 @@ const admin = [{ bearerAuth: [] }];
 /** Per version, and per content (article counts and photos change without the author changing). */
 const etagOf = (a: Author) => `"v${a.version}-${createHash('sha1').update(JSON.stringify(a)).digest('hex').slice(0, 10)}"`;
 
-export const authorsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const authors = createAuthorsService(app);
+export const authorsRoutes: FastifyPluginAsyncZod<{ authors: AuthorsService }> = async (app, { authors }) => {
   const requireAdmin = app.requireScope('admin');
 
   app.get('/v1/authors', {

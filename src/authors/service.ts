@@ -1,20 +1,35 @@
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { createArticlesRepository } from '../articles/repository.js';
+import { ConflictError, ReferenceViolationError } from '../db/errors.js';
+import type { Clock } from '../lib/clock.js';
 import { HttpError, conflict, notFound } from '../lib/httpError.js';
 import { toSlug } from '../lib/slug.js';
 import { decodeCursor, encodeCursor } from '../schemas/pagination.js';
-import { createAuthorsRepository, type AuthorRow } from './repository.js';
+import type { PhotoEmbedder } from '../schemas/photo.js';
+import type { AuthorRow, AuthorsRepository } from './repository.js';
 import type { Author, AuthorCreate, AuthorUpdate } from './schemas.js';
 
 const AuthorCursor = z.tuple([z.string().max(400), z.number().int()]);
 
-const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+/**
+ * Removes a author from every article that uses it and deletes it, as one atomic write: each article
+ * gets a revision, its search entry and a change-feed entry (the articles feature's data layer).
+ * Returns how many articles it was removed from.
+ */
+export interface AuthorDetacher {
+  detachAndDelete(kind: 'author', id: number, slug: string, actor: string, at: string): Promise<number>;
+}
 
-export function createAuthorsService(app: FastifyInstance) {
-  const repo = createAuthorsRepository(app.db);
-  const articlesRepo = createArticlesRepository(app.db);
-  const now = () => app.clock.now();
+export interface AuthorsDeps {
+  repo: AuthorsRepository;
+  articles: AuthorDetacher;
+  /** Embeds and checks author photos (the photos feature). */
+  photos: PhotoEmbedder;
+  clock: Clock;
+}
+
+export function createAuthorsService(deps: AuthorsDeps) {
+  const { repo, articles } = deps;
+  const now = () => deps.clock.now();
 
   async function get(slug: string): Promise<AuthorRow> {
     const row = await repo.findBySlug(slug);
@@ -26,7 +41,7 @@ export function createAuthorsService(app: FastifyInstance) {
     const at = now();
     const counts = await repo.visibleArticleCounts(rows.map((r) => r.id), at.toISOString());
     const photoIds = withPhoto ? rows.map((r) => r.photoId).filter((id): id is number => id !== null) : [];
-    const photos = photoIds.length > 0 ? await app.photoEmbedder.embed(photoIds, at) : new Map();
+    const photos = photoIds.length > 0 ? await deps.photos.embed(photoIds, at) : new Map();
     return rows.map((r) => ({
       id: r.id,
       slug: r.slug,
@@ -45,7 +60,7 @@ export function createAuthorsService(app: FastifyInstance) {
 
   async function checkPhoto(photoId: number | null | undefined) {
     if (photoId === undefined || photoId === null) return;
-    if ((await app.photoEmbedder.missing([photoId])).length > 0) {
+    if ((await deps.photos.missing([photoId])).length > 0) {
       throw new HttpError(422, `No photo has the id ${photoId}`, { errors: [{ pointer: '/body/photoId', detail: `no photo has the id ${photoId}` }] });
     }
   }
@@ -87,7 +102,7 @@ export function createAuthorsService(app: FastifyInstance) {
         });
         return (await present([row], true))[0];
       } catch (err) {
-        if (isUniqueViolation(err)) throw slugTaken(slug);
+        if (err instanceof ConflictError) throw slugTaken(slug);
         throw err;
       }
     },
@@ -104,7 +119,7 @@ export function createAuthorsService(app: FastifyInstance) {
       try {
         updated = await repo.update(current.id, current.version, { ...patch, updatedAt: now().toISOString() });
       } catch (err) {
-        if (isUniqueViolation(err)) throw slugTaken(patch.slug ?? slug);
+        if (err instanceof ConflictError) throw slugTaken(patch.slug ?? slug);
         throw err;
       }
       if (!updated) throw new HttpError(412, 'The author changed while you were editing it; fetch it and try again');
@@ -119,10 +134,16 @@ export function createAuthorsService(app: FastifyInstance) {
         throw conflict(`Author "${slug}" is credited on ${used} article(s); send ?detach=true to remove the byline from them and delete`);
       }
       if (used === 0) {
-        await repo.delete(current.id);
+        try {
+          await repo.delete(current.id);
+        } catch (err) {
+          // An article took the author between the count and the delete: refused like any use.
+          if (err instanceof ReferenceViolationError) throw conflict(`Author "${slug}" is now credited on an article; try again (with ?detach=true to remove it)`);
+          throw err;
+        }
         return { detachedFrom: 0 };
       }
-      return { detachedFrom: await articlesRepo.detachAndDelete('author', current.id, current.slug, actor, now().toISOString()) };
+      return { detachedFrom: await articles.detachAndDelete('author', current.id, current.slug, actor, now().toISOString()) };
     },
   };
 }

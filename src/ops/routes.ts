@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { migrationsApplied } from '../db/migrate.js';
+import { databaseHealth } from '../db/health.js';
 
 const Health = z.object({ status: z.enum(['ok', 'unavailable']), checks: z.record(z.string(), z.string()).optional() }).meta({ id: 'Health' });
 
@@ -23,14 +23,7 @@ export const opsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   }, async (_request, reply) => {
     reply.header('cache-control', 'no-store');
-    let database = 'ok';
-    let migrations = 'ok';
-    try {
-      app.db.$client.prepare('SELECT 1').get();
-      if (!migrationsApplied(app.db)) migrations = 'pending';
-    } catch (err) {
-      database = `error: ${(err as Error).message}`;
-    }
+    const { database, migrations } = await databaseHealth(app.db);
     const ok = database === 'ok' && migrations === 'ok';
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks: { database, migrations } });
   });

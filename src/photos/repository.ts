@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { visibleCondition } from '../articles/repository.js';
 import type { Db } from '../db/client.js';
+import { atomic } from '../db/transaction.js';
 import { articles, authors, photos, searchPhotoRefs } from '../db/schema/index.js';
 import { reindexArticlesShowingPhoto } from '../search/repository.js';
 import { emitChange } from '../syndication/changes.js';
@@ -103,10 +104,12 @@ export function createPhotosRepository(db: Db) {
     /**
      * Inserts the row and, inside the same transaction, runs `placeFile` (which moves the original
      * into place). If either fails nothing is committed; the caller removes a placed file when the
-     * commit itself fails.
+     * commit itself fails. ConflictError when a photo with the same bytes (sha256) was committed
+     * first: the file is then not placed. A crash after the file is placed and before the commit
+     * leaves a file no row names, which the same bytes uploaded again reuse.
      */
     async insertWithFile(row: NewPhotoRow, placeFile: () => void): Promise<PhotoRow> {
-      return db.transaction((tx) => {
+      return atomic(db, (tx) => {
         const inserted = tx.insert(photos).values(row).returning().get();
         placeFile();
         return inserted;
@@ -117,7 +120,7 @@ export function createPhotosRepository(db: Db) {
      * A caption edit re-indexes the articles showing the photo, in the same transaction (search).
      */
     async update(id: number, expectedVersion: number, patch: Partial<NewPhotoRow>): Promise<PhotoRow | undefined> {
-      return db.transaction((tx) => {
+      return atomic(db, (tx) => {
         const row = tx
           .update(photos)
           .set({ ...patch, version: expectedVersion + 1 })
@@ -130,8 +133,9 @@ export function createPhotosRepository(db: Db) {
         return row;
       });
     },
+    /** The row and its search-index traces, together. */
     async delete(id: number): Promise<void> {
-      db.transaction((tx) => {
+      await atomic(db, (tx) => {
         tx.delete(photos).where(eq(photos.id, id)).run();
         reindexArticlesShowingPhoto(tx, id); // its caption leaves the search index
       });

@@ -1,6 +1,5 @@
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import fp from 'fastify-plugin';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import { createHash } from 'node:crypto';
@@ -13,35 +12,13 @@ import { setNextLink } from '../schemas/pagination.js';
 import { problemResponses } from '../schemas/problem.js';
 import { RENDITION_FORMATS } from './renditions.js';
 import { Photo, PhotoDeleteQuery, PhotoList, PhotoListQuery, PhotoParams, PhotoUpdate, PhotoUpload, PhotoUploadFields } from './schemas.js';
-import { createPhotosService, type PhotosService } from './service.js';
+import type { PhotosService } from './service.js';
 import type { StagedUpload } from './storage.js';
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The photos service (uploads, renditions); the seed and imports upload through it. */
-    photos: PhotosService;
-  }
-}
 
 const tags = ['Photos'];
 const admin = [{ bearerAuth: [] }];
 
 const Binary = z.string().meta({ format: 'binary' });
-
-/**
- * The photos feature: installs its PhotoEmbedder on the app (articles validate and embed photos
- * through it) and registers the routes. Wrapped with fastify-plugin so the embedder reaches the
- * root instance; the routes themselves stay encapsulated, and the multipart parser is registered
- * only in the scope of the upload route.
- */
-export default fp(async function photosPlugin(app: FastifyInstance) {
-  const photos = createPhotosService({ db: app.db, clock: app.clock, config: app.config, log: app.log });
-  app.decorate('photos', photos);
-  app.photoEmbedder = photos.embedder;
-  // Temp files a crash left behind (uploads and renditions being written) are removed at start.
-  void photos.storage.sweepTemp(60 * 60 * 1000).catch(() => undefined);
-  await app.register(photosRoutes, { photos });
-}, { name: 'photos' });
 
 export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = async (app, { photos }) => {
   const requireAdmin = app.requireScope('admin');

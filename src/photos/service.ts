@@ -5,14 +5,14 @@ import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
+import { ConflictError } from '../db/errors.js';
 import type { Clock } from '../lib/clock.js';
 import { HttpError, conflict, notFound } from '../lib/httpError.js';
 import { decodeCursor, encodeCursor } from '../schemas/pagination.js';
 import type { EmbeddedPhoto, PhotoEmbedder } from '../schemas/photo.js';
 import { probeImage, RENDITION_MIME, type RenditionFormat } from './image.js';
 import { clean, readEmbeddedMetadata, uniqueKeywords } from './metadata.js';
-import { createPhotosRepository, type PhotoRow } from './repository.js';
+import type { PhotoRow, PhotosRepository } from './repository.js';
 import {
   createRenditionCache,
   offeredWidths,
@@ -31,7 +31,7 @@ const PhotoCursor = z.tuple([z.string().max(40), z.number().int()]);
 const ONE_YEAR = 31_536_000;
 
 export interface PhotosDeps {
-  db: Db;
+  repo: PhotosRepository;
   clock: Clock;
   config: Config;
   log?: { warn(obj: unknown, msg?: string): void };
@@ -64,8 +64,7 @@ export interface PreparedRendition {
 const fileProblem = (status: number, detail: string) => new HttpError(status, detail, { errors: [{ pointer: '/body/file', detail }] });
 
 export function createPhotosService(deps: PhotosDeps) {
-  const { db, clock, config } = deps;
-  const repo = createPhotosRepository(db);
+  const { repo, clock, config } = deps;
   const storage = createMediaStorage(config.mediaDir);
   const renditionCache = createRenditionCache(storage, config.PHOTO_MAX_PIXELS);
   // Rendition files are content-addressed and never change: their bytes can stay in memory for
@@ -238,7 +237,7 @@ export function createPhotosService(deps: PhotosDeps) {
         );
       } catch (err) {
         // Same bytes committed by a concurrent upload: theirs stands, and so does the file.
-        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        if (err instanceof ConflictError) {
           const winner = await repo.findBySha(staged.sha256);
           if (winner) return { photo: toPhoto(winner, now), created: false };
         }

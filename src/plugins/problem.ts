@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import FindMyWay from 'find-my-way';
 import { STATUS_CODES } from 'node:http';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ConflictError, ReferenceViolationError } from '../db/errors.js';
 import { HttpError } from '../lib/httpError.js';
 import type { ProblemBody } from '../schemas/problem.js';
 
@@ -119,6 +120,10 @@ export default fp(async function problemPlugin(app: FastifyInstance) {
         errors: error.extra.errors,
         type: error.extra.type,
       });
+    }
+    // A constraint the database enforced and the service did not word itself (a race it lost).
+    if (error instanceof ConflictError || error instanceof ReferenceViolationError) {
+      return sendProblem(request, reply, 409, `${error.message}; fetch the current state and try again`);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const errors = error.validation.flatMap((v) =>

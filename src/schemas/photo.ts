@@ -46,9 +46,3 @@ export interface PhotoEmbedder {
    */
   renditionSizes?(wanted: { photoId: number; url: string }[]): Promise<Map<string, number>>;
 }
-
-/** Before the photos feature is wired in, no photo exists. */
-export const noPhotos: PhotoEmbedder = {
-  missing: async (ids) => [...new Set(ids)],
-  embed: async () => new Map(),
-};

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, or } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { single } from '../db/transaction.js';
 import { sections } from '../db/schema/index.js';
 
 export type SectionRow = typeof sections.$inferSelect;
@@ -18,20 +19,29 @@ export function createSectionsRepository(db: Db) {
     async findBySlug(slug: string): Promise<SectionRow | undefined> {
       return db.select().from(sections).where(eq(sections.slug, slug)).get();
     },
+    /** ConflictError when the slug is taken. */
     async insert(row: typeof sections.$inferInsert): Promise<SectionRow> {
-      return db.insert(sections).values(row).returning().get();
+      return single(() => db.insert(sections).values(row).returning().get());
     },
-    /** Updates only if the stored version is still `expectedVersion`; undefined when it moved on. */
+    /**
+     * Updates only if the stored version is still `expectedVersion` (one conditional statement, so
+     * two editors cannot both win); undefined when it moved on. ConflictError when the slug is taken.
+     */
     async update(id: number, expectedVersion: number, patch: Partial<typeof sections.$inferInsert>): Promise<SectionRow | undefined> {
-      return db
-        .update(sections)
-        .set({ ...patch, version: expectedVersion + 1 })
-        .where(and(eq(sections.id, id), eq(sections.version, expectedVersion)))
-        .returning()
-        .get();
+      return single(() =>
+        db
+          .update(sections)
+          .set({ ...patch, version: expectedVersion + 1 })
+          .where(and(eq(sections.id, id), eq(sections.version, expectedVersion)))
+          .returning()
+          .get(),
+      );
     },
+    /** ReferenceViolationError while articles are filed under the section (the foreign key decides, not a prior count). */
     async delete(id: number): Promise<void> {
-      db.delete(sections).where(eq(sections.id, id)).run();
+      await single(() => db.delete(sections).where(eq(sections.id, id)).run());
     },
   };
 }
+
+export type SectionsRepository = ReturnType<typeof createSectionsRepository>;

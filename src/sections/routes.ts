@@ -4,13 +4,12 @@ import { IfMatchHeaders, assertIfMatch, versionFromIfMatch } from '../schemas/co
 import { setNextLink } from '../schemas/pagination.js';
 import { problemResponses } from '../schemas/problem.js';
 import { Section, SectionCreate, SectionList, SectionListQuery, SectionParams, SectionUpdate } from './schemas.js';
-import { createSectionsService } from './service.js';
+import type { SectionsService } from './service.js';
 
 const tags = ['Sections'];
 const admin = [{ bearerAuth: [] }];
 
-export const sectionsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const sections = createSectionsService(app.db, app.clock);
+export const sectionsRoutes: FastifyPluginAsyncZod<{ sections: SectionsService }> = async (app, { sections }) => {
   const requireAdmin = app.requireScope('admin');
 
   app.get('/v1/sections', {

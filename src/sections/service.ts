@@ -1,19 +1,34 @@
-import type { Db } from '../db/client.js';
+import { ConflictError, ReferenceViolationError } from '../db/errors.js';
 import type { Clock } from '../lib/clock.js';
 import { HttpError, conflict, notFound } from '../lib/httpError.js';
 import { toSlug } from '../lib/slug.js';
 import { decodeCursor, encodeCursor } from '../schemas/pagination.js';
 import { z } from 'zod';
-import { createSectionsRepository, type SectionRow } from './repository.js';
+import type { SectionRow, SectionsRepository } from './repository.js';
 import type { Section, SectionCreate, SectionUpdate } from './schemas.js';
 
 const SectionCursor = z.tuple([z.number().int(), z.number().int()]);
 
 const toSection = (r: SectionRow): Section => ({ ...r, description: r.description ?? null });
 
-export function createSectionsService(db: Db, clock: Clock) {
-  const repo = createSectionsRepository(db);
+export interface SectionsDeps {
+  repo: SectionsRepository;
+  clock: Clock;
+}
 
+const slugTaken = (slug: string) => conflict(`A section with slug "${slug}" already exists`);
+
+/** Reports a slug taken meanwhile (by a concurrent write) as the same 409 as one taken before. */
+async function orSlugTaken<T>(slug: string, write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (err) {
+    if (err instanceof ConflictError) throw slugTaken(slug);
+    throw err;
+  }
+}
+
+export function createSectionsService({ repo, clock }: SectionsDeps) {
   async function get(slug: string): Promise<SectionRow> {
     const row = await repo.findBySlug(slug);
     if (!row) throw notFound(`Section "${slug}"`);
@@ -39,16 +54,16 @@ export function createSectionsService(db: Db, clock: Clock) {
 
     async create(input: SectionCreate): Promise<Section> {
       const slug = input.slug ?? toSlug(input.name);
-      if (await repo.findBySlug(slug)) throw conflict(`A section with slug "${slug}" already exists`);
+      if (await repo.findBySlug(slug)) throw slugTaken(slug);
       const now = clock.now().toISOString();
-      const row = await repo.insert({
+      const row = await orSlugTaken(slug, repo.insert({
         slug,
         name: input.name,
         description: input.description ?? null,
         position: input.position ?? 0,
         createdAt: now,
         updatedAt: now,
-      });
+      }));
       return toSection(row);
     },
 
@@ -58,10 +73,8 @@ export function createSectionsService(db: Db, clock: Clock) {
       if (typeof expectedVersion === 'number' && expectedVersion !== current.version) {
         throw new HttpError(412, `The section is at version ${current.version}; your change was based on another`);
       }
-      if (patch.slug && patch.slug !== current.slug && (await repo.findBySlug(patch.slug))) {
-        throw conflict(`A section with slug "${patch.slug}" already exists`);
-      }
-      const updated = await repo.update(current.id, current.version, { ...patch, updatedAt: clock.now().toISOString() });
+      if (patch.slug && patch.slug !== current.slug && (await repo.findBySlug(patch.slug))) throw slugTaken(patch.slug);
+      const updated = await orSlugTaken(patch.slug ?? slug, repo.update(current.id, current.version, { ...patch, updatedAt: clock.now().toISOString() }));
       if (!updated) throw new HttpError(412, 'The section changed while you were editing it; fetch it and try again');
       return toSection(updated);
     },
@@ -71,7 +84,7 @@ export function createSectionsService(db: Db, clock: Clock) {
       try {
         await repo.delete(current.id);
       } catch (err) {
-        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+        if (err instanceof ReferenceViolationError) {
           throw conflict(`Section "${slug}" still has articles; move them to another section first`);
         }
         throw err;

@@ -1,9 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Identity } from '../access/identity.js';
 import { createArticlesService } from '../articles/service.js';
-import { createAuthorsService } from '../authors/service.js';
-import { createSectionsService } from '../sections/service.js';
-import { createTagsService } from '../tags/service.js';
 import { seedSamplePlans } from '../subscriptions/seed.js';
 import { attachSamplePhoto } from '../photos/seed.js';
 import { SAMPLE_SECTIONS } from './sections.js';
@@ -31,14 +28,14 @@ export interface SeedOptions {
  * many days ahead when negative, or left as drafts.
  */
 export async function seedSampleContent(app: FastifyInstance, options: SeedOptions = {}): Promise<Record<string, number> | null> {
-  const sections = createSectionsService(app.db, app.clock);
+  const { sections } = app;
   if ((await sections.list(1)).data.length > 0) return null;
   for (const s of SAMPLE_SECTIONS) await sections.create(s);
   const plans = await seedSamplePlans(app);
 
-  const authors = createAuthorsService(app);
+  const { authors } = app;
   for (const a of SAMPLE_AUTHORS) await authors.create({ slug: a.slug, name: a.name, bio: a.bio, role: a.role });
-  const tags = createTagsService(app);
+  const { tags } = app;
   for (const t of SAMPLE_TAGS) await tags.create({ slug: t.slug, name: t.name });
 
   const articles = createArticlesService(app);

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { createPlansService } from './plans/service.js';
 
 /** Sample paid plans next to the free one (which a migration creates). */
 export const SAMPLE_PLANS = [
@@ -29,10 +28,11 @@ export const SAMPLE_PLANS = [
 
 /** Creates the sample plans that do not exist yet; returns how many it created. */
 export async function seedSamplePlans(app: FastifyInstance): Promise<number> {
-  const plans = createPlansService(app.db, app.clock);
+  const { plans } = app.subscriptions;
+  const existing = new Set((await plans.list(100, undefined, true)).data.map((p) => p.slug));
   let created = 0;
   for (const p of SAMPLE_PLANS) {
-    if (await plans.repo.findBySlug(p.slug)) continue;
+    if (existing.has(p.slug)) continue;
     await plans.create(p);
     created++;
   }

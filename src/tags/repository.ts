@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { atomic, single } from '../db/transaction.js';
 import { reindexArticlesWithTag } from '../search/repository.js';
 import { articleTags, articles, tags } from '../db/schema/index.js';
 import { visibleCondition } from '../articles/repository.js';
@@ -34,12 +35,17 @@ export function createTagsRepository(db: Db) {
     async usage(id: number): Promise<number> {
       return db.$count(articleTags, eq(articleTags.tagId, id));
     },
+    /** ConflictError when the slug is taken. */
     async insert(row: typeof tags.$inferInsert): Promise<TagRow> {
-      return db.insert(tags).values(row).returning().get();
+      return single(() => db.insert(tags).values(row).returning().get());
     },
-    /** A rename re-indexes the articles that carry the name, in the same transaction (search). */
+    /**
+     * A rename re-indexes the articles that carry the name, in the same transaction (search).
+     * Only if the stored version is still `expectedVersion`: undefined when it moved on. ConflictError
+     * when the slug is taken.
+     */
     async update(id: number, expectedVersion: number, patch: Partial<typeof tags.$inferInsert>): Promise<TagRow | undefined> {
-      return db.transaction((tx) => {
+      return atomic(db, (tx) => {
         const row = tx
           .update(tags)
           .set({ ...patch, version: expectedVersion + 1 })
@@ -50,8 +56,11 @@ export function createTagsRepository(db: Db) {
         return row;
       });
     },
+    /** ReferenceViolationError when an article gained the tag meanwhile (see `usage`). */
     async delete(id: number): Promise<void> {
-      db.delete(tags).where(eq(tags.id, id)).run();
+      await single(() => db.delete(tags).where(eq(tags.id, id)).run());
     },
   };
 }
+
+export type TagsRepository = ReturnType<typeof createTagsRepository>;

@@ -6,15 +6,14 @@ import { IfMatchHeaders, assertIfMatch, versionFromIfMatch } from '../schemas/co
 import { setNextLink } from '../schemas/pagination.js';
 import { problemResponses } from '../schemas/problem.js';
 import { Tag, TagCreate, TagDeleteQuery, TagList, TagListQuery, TagParams, TagUpdate } from './schemas.js';
-import { createTagsService } from './service.js';
+import type { TagsService } from './service.js';
 
 const tags = ['Tags'];
 const admin = [{ bearerAuth: [] }];
 /** Per version, and per content (article counts change without the tag changing). */
 const etagOf = (t: Tag) => `"v${t.version}-${createHash('sha1').update(JSON.stringify(t)).digest('hex').slice(0, 10)}"`;
 
-export const tagsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const service = createTagsService(app);
+export const tagsRoutes: FastifyPluginAsyncZod<{ tags: TagsService }> = async (app, { tags: service }) => {
   const requireAdmin = app.requireScope('admin');
 
   app.get('/v1/tags', {

@@ -1,20 +1,32 @@
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { createArticlesRepository } from '../articles/repository.js';
+import { ConflictError, ReferenceViolationError } from '../db/errors.js';
+import type { Clock } from '../lib/clock.js';
 import { HttpError, conflict, notFound } from '../lib/httpError.js';
 import { toSlug } from '../lib/slug.js';
 import { decodeCursor, encodeCursor } from '../schemas/pagination.js';
-import { createTagsRepository, type TagRow } from './repository.js';
+import type { TagRow, TagsRepository } from './repository.js';
 import type { Tag, TagCreate, TagUpdate } from './schemas.js';
 
 const TagCursor = z.tuple([z.string().max(400), z.number().int()]);
 
-const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+/**
+ * Removes a tag from every article that uses it and deletes it, as one atomic write: each article
+ * gets a revision, its search entry and a change-feed entry (the articles feature's data layer).
+ * Returns how many articles it was removed from.
+ */
+export interface TagDetacher {
+  detachAndDelete(kind: 'tag', id: number, slug: string, actor: string, at: string): Promise<number>;
+}
 
-export function createTagsService(app: FastifyInstance) {
-  const repo = createTagsRepository(app.db);
-  const articlesRepo = createArticlesRepository(app.db);
-  const now = () => app.clock.now();
+export interface TagsDeps {
+  repo: TagsRepository;
+  articles: TagDetacher;
+  clock: Clock;
+}
+
+export function createTagsService(deps: TagsDeps) {
+  const { repo, articles } = deps;
+  const now = () => deps.clock.now();
 
   async function get(slug: string): Promise<TagRow> {
     const row = await repo.findBySlug(slug);
@@ -65,7 +77,7 @@ export function createTagsService(app: FastifyInstance) {
         const row = await repo.insert({ slug, name: input.name, description: input.description ?? null, createdAt: at, updatedAt: at });
         return (await present([row]))[0];
       } catch (err) {
-        if (isUniqueViolation(err)) throw slugTaken(slug);
+        if (err instanceof ConflictError) throw slugTaken(slug);
         throw err;
       }
     },
@@ -80,7 +92,7 @@ export function createTagsService(app: FastifyInstance) {
       try {
         updated = await repo.update(current.id, current.version, { ...patch, updatedAt: now().toISOString() });
       } catch (err) {
-        if (isUniqueViolation(err)) throw slugTaken(patch.slug ?? slug);
+        if (err instanceof ConflictError) throw slugTaken(patch.slug ?? slug);
         throw err;
       }
       if (!updated) throw new HttpError(412, 'The tag changed while you were editing it; fetch it and try again');
@@ -95,10 +107,16 @@ export function createTagsService(app: FastifyInstance) {
         throw conflict(`Tag "${slug}" is used by ${used} article(s); send ?detach=true to remove it from them and delete`);
       }
       if (used === 0) {
-        await repo.delete(current.id);
+        try {
+          await repo.delete(current.id);
+        } catch (err) {
+          // An article took the tag between the count and the delete: refused like any use.
+          if (err instanceof ReferenceViolationError) throw conflict(`Tag "${slug}" is now used by an article; try again (with ?detach=true to remove it)`);
+          throw err;
+        }
         return { detachedFrom: 0 };
       }
-      return { detachedFrom: await articlesRepo.detachAndDelete('tag', current.id, current.slug, actor, now().toISOString()) };
+      return { detachedFrom: await articles.detachAndDelete('tag', current.id, current.slug, actor, now().toISOString()) };
     },
   };
 }

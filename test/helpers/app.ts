@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { ManualClock, type Clock } from '../../src/lib/clock.js';
+import type { AccessExtensions } from '../../src/access/extensions.js';
+import type { PhotoEmbedder } from '../../src/schemas/photo.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -24,11 +26,12 @@ interface Teardown {
 
 /**
  * A fresh app on a fresh database in its own temp directory, for one test file
- * (or one test). Pass tap's `t` to have it closed and deleted at the end.
+ * (or one test). Pass tap's `t` to have it closed and deleted at the end. Fakes of other features'
+ * ports (a photo library) go in through the options, as they would for any build of the app.
  */
 export async function buildTestApp(
   t: Teardown | null,
-  options: { env?: Record<string, string>; clock?: Clock } = {},
+  options: { env?: Record<string, string>; clock?: Clock; photoEmbedder?: PhotoEmbedder; accessExtensions?: AccessExtensions } = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'newsdesk-test-'));
   const config = loadConfig({
@@ -41,7 +44,7 @@ export async function buildTestApp(
     ...options.env,
   });
   const clock = (options.clock as ManualClock) ?? new ManualClock();
-  const app = await buildApp({ config, clock, logger: false });
+  const app = await buildApp({ config, clock, logger: false, photoEmbedder: options.photoEmbedder, accessExtensions: options.accessExtensions });
   await app.ready();
   const { token } = await app.keys.create({ name: 'test admin', scopes: ['admin'] });
   const result: TestApp = {

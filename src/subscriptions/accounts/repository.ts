@@ -1,191 +1,78 @@
-import { and, desc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { authTokens, mailOutbox, meteredReads, paymentEvents, plans, sessions, subscribers, subscriptions } from '../../db/schema/index.js';
+import { atomic, single, type Synchronous } from '../../db/transaction.js';
+import { accountStatements, type Account, type MeterOutcome, type PlanRow, type SessionRow, type SubscriberRow, type SubscriptionRow, type SubscriptionValues } from './statements.js';
+import { plans, sessions, subscribers, subscriptions } from '../../db/schema/index.js';
+import type { MailContent } from '../mail/templates.js';
+import { FREE_PLAN_SLUG } from '../plans/repository.js';
 
-export type SubscriberRow = typeof subscribers.$inferSelect;
-export type SubscriptionRow = typeof subscriptions.$inferSelect;
-export type PlanRow = typeof plans.$inferSelect;
-export type AuthTokenRow = typeof authTokens.$inferSelect;
-export type SessionRow = typeof sessions.$inferSelect;
-export type OutboxRow = typeof mailOutbox.$inferSelect;
-export type OutboxInsert = typeof mailOutbox.$inferInsert;
-
-/** A subscriber with their subscription and its plan (null before confirmation). */
-export interface Account {
-  subscriber: SubscriberRow;
-  subscription: SubscriptionRow | null;
-  plan: PlanRow | null;
-}
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-type Q = Db | Tx;
+export type { Account, AuthTokenRow, MeterOutcome, OutboxInsert, OutboxRow, PlanRow, SessionRow, SubscriberRow, SubscriptionRow, SubscriptionValues } from './statements.js';
+type Statements = ReturnType<typeof accountStatements>;
 
 /**
- * The statements of the accounts feature, bound to a connection or a transaction. They are
- * synchronous (better-sqlite3); services reach them through `createAccountsRepository`, whose
- * `transaction(work)` runs a unit of work atomically (a PostgreSQL port would make it async).
+ * A one-time link to mail (confirmation or sign-in). The caller makes the token and sets the
+ * times; the repository stores the token's hash and queues the mail in the same transaction as
+ * the change that asked for it, so a rolled-back change sends nothing.
  */
-function statements(q: Q) {
-  const self = {
-    subscriberByEmail(email: string): SubscriberRow | undefined {
-      return q.select().from(subscribers).where(eq(subscribers.email, email)).get();
-    },
-    subscriberById(id: number): SubscriberRow | undefined {
-      return q.select().from(subscribers).where(eq(subscribers.id, id)).get();
-    },
-    subscriberByStripeCustomer(customerId: string): SubscriberRow | undefined {
-      return q.select().from(subscribers).where(eq(subscribers.stripeCustomerId, customerId)).get();
-    },
-    subscriptionByStripeId(stripeSubscriptionId: string): SubscriptionRow | undefined {
-      return q.select().from(subscriptions).where(eq(subscriptions.stripeSubscriptionId, stripeSubscriptionId)).get();
-    },
-    insertSubscriber(row: typeof subscribers.$inferInsert): SubscriberRow {
-      return q.insert(subscribers).values(row).returning().get();
-    },
-    updateSubscriber(id: number, patch: Partial<typeof subscribers.$inferInsert>): SubscriberRow {
-      return q.update(subscribers).set(patch).where(eq(subscribers.id, id)).returning().get();
-    },
-    account(subscriberId: number): Account | undefined {
-      const subscriber = self.subscriberById(subscriberId);
-      if (!subscriber) return undefined;
-      const row = q
-        .select({ subscription: subscriptions, plan: plans })
-        .from(subscriptions)
-        .innerJoin(plans, eq(plans.id, subscriptions.planId))
-        .where(eq(subscriptions.subscriberId, subscriberId))
-        .get();
-      return { subscriber, subscription: row?.subscription ?? null, plan: row?.plan ?? null };
-    },
-    planById(id: number): PlanRow | undefined {
-      return q.select().from(plans).where(eq(plans.id, id)).get();
-    },
-    planBySlug(slug: string): PlanRow | undefined {
-      return q.select().from(plans).where(eq(plans.slug, slug)).get();
-    },
-    /** Creates or replaces the subscriber's one subscription row. */
-    upsertSubscription(subscriberId: number, values: Omit<typeof subscriptions.$inferInsert, 'subscriberId' | 'id'>): SubscriptionRow {
-      return q
-        .insert(subscriptions)
-        .values({ ...values, subscriberId })
-        .onConflictDoUpdate({ target: subscriptions.subscriberId, set: values })
-        .returning()
-        .get();
-    },
-    updateSubscription(subscriberId: number, patch: Partial<typeof subscriptions.$inferInsert>): void {
-      q.update(subscriptions).set(patch).where(eq(subscriptions.subscriberId, subscriberId)).run();
-    },
-    /** An unused token of `purpose` issued to the subscriber after `since`, if any. */
-    recentToken(subscriberId: number, purpose: 'confirm' | 'sign_in', since: string): AuthTokenRow | undefined {
-      return q
-        .select()
-        .from(authTokens)
-        .where(and(eq(authTokens.subscriberId, subscriberId), eq(authTokens.purpose, purpose), isNull(authTokens.usedAt), gt(authTokens.createdAt, since)))
-        .get();
-    },
-    insertToken(row: typeof authTokens.$inferInsert): void {
-      q.insert(authTokens).values(row).run();
-    },
-    tokenById(id: string): AuthTokenRow | undefined {
-      return q.select().from(authTokens).where(eq(authTokens.id, id)).get();
-    },
-    /** Marks a token used; false when it already was (single use, even under a race). */
-    useToken(id: string, at: string): boolean {
-      return q.update(authTokens).set({ usedAt: at }).where(and(eq(authTokens.id, id), isNull(authTokens.usedAt))).run().changes === 1;
-    },
-    deleteTokens(subscriberId: number): void {
-      q.delete(authTokens).where(eq(authTokens.subscriberId, subscriberId)).run();
-    },
-    /** Drops used or expired tokens (housekeeping on each issue). */
-    pruneTokens(now: string): void {
-      q.delete(authTokens).where(or(lt(authTokens.expiresAt, now), sql`${authTokens.usedAt} IS NOT NULL`)).run();
-    },
-    insertSession(row: typeof sessions.$inferInsert): void {
-      q.insert(sessions).values(row).run();
-    },
-    sessionById(id: string): SessionRow | undefined {
-      return q.select().from(sessions).where(eq(sessions.id, id)).get();
-    },
-    revokeSession(id: string, at: string): void {
-      q.update(sessions).set({ revokedAt: at }).where(and(eq(sessions.id, id), isNull(sessions.revokedAt))).run();
-    },
-    revokeSessions(subscriberId: number, at: string): void {
-      q.update(sessions).set({ revokedAt: at }).where(and(eq(sessions.subscriberId, subscriberId), isNull(sessions.revokedAt))).run();
-    },
-    deleteSessions(subscriberId: number): void {
-      q.delete(sessions).where(eq(sessions.subscriberId, subscriberId)).run();
-    },
-    activeSessionCount(subscriberId: number, now: string): number {
-      const r = q
-        .select({ n: sql<number>`count(*)` })
-        .from(sessions)
-        .where(and(eq(sessions.subscriberId, subscriberId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
-        .get();
-      return r?.n ?? 0;
-    },
-    insertOutbox(row: OutboxInsert): number {
-      return q.insert(mailOutbox).values(row).returning({ id: mailOutbox.id }).get().id;
-    },
-    deleteOutbox(subscriberId: number): void {
-      q.delete(mailOutbox).where(eq(mailOutbox.subscriberId, subscriberId)).run();
-    },
-    readsInPeriod(subscriberId: number, period: string): number[] {
-      return q
-        .select({ articleId: meteredReads.articleId })
-        .from(meteredReads)
-        .where(and(eq(meteredReads.subscriberId, subscriberId), eq(meteredReads.period, period)))
-        .all()
-        .map((r) => r.articleId);
-    },
-    /**
-     * Spends one metered read, if the allowance has room: a conditional insert that counts the
-     * period's reads in the same statement, so two simultaneous first reads cannot both pass a
-     * count each took before the other wrote (the repository runs it in an IMMEDIATE transaction,
-     * so another process's write cannot slip in between either). Re-reading an article already
-     * opened this period costs nothing. Returns whether the read is allowed and how many reads
-     * the period now holds.
-     */
-    spendRead(subscriberId: number, articleId: number, period: string, at: string, limit: number): { granted: boolean; used: number } {
-      const inserted = q.run(sql`
-        INSERT INTO ${meteredReads} (subscriber_id, article_id, period, read_at)
-        SELECT ${subscriberId}, ${articleId}, ${period}, ${at}
-        WHERE (SELECT count(*) FROM ${meteredReads} WHERE subscriber_id = ${subscriberId} AND period = ${period}) < ${limit}
-        ON CONFLICT DO NOTHING`);
-      const used = self.readsInPeriod(subscriberId, period);
-      return { granted: inserted.changes === 1 || used.includes(articleId), used: used.length };
-    },
-    deleteReads(subscriberId: number): void {
-      q.delete(meteredReads).where(eq(meteredReads.subscriberId, subscriberId)).run();
-    },
-    planByStripePrice(priceId: string): PlanRow | undefined {
-      return q.select().from(plans).where(eq(plans.stripePriceId, priceId)).get();
-    },
-    /** Claims a payment event id; false when it was already processed (a redelivery). */
-    claimPaymentEvent(id: string, type: string, at: string): boolean {
-      return q.insert(paymentEvents).values({ id, type, outcome: 'processing', receivedAt: at }).onConflictDoNothing().run().changes === 1;
-    },
-    /** Whether a customer.subscription.deleted event was applied to the subscriber at or after `since`. */
-    stripeDeletionSince(subscriberId: number, since: string): boolean {
-      return q
-        .select({ id: paymentEvents.id })
-        .from(paymentEvents)
-        .where(
-          and(
-            eq(paymentEvents.subscriberId, subscriberId),
-            eq(paymentEvents.type, 'customer.subscription.deleted'),
-            eq(paymentEvents.outcome, 'cancelled'),
-            gte(paymentEvents.receivedAt, since),
-          ),
-        )
-        .get() !== undefined;
-    },
-    setPaymentEventOutcome(id: string, outcome: string, subscriberId: number | null): void {
-      q.update(paymentEvents).set({ outcome, subscriberId }).where(eq(paymentEvents.id, id)).run();
-    },
-  };
-  return self;
+export interface MailLink {
+  token: { id: string; token: string; hash: string };
+  at: string;
+  expiresAt: string;
+  /** When a link of the same purpose was issued to the subscriber after this instant, none is (no mail twice). */
+  resendAfter: string;
+  /** The outbox row's first status (the mailer's `initialStatus`). */
+  outboxStatus: 'queued' | 'outbox';
 }
 
-export type AccountsTx = ReturnType<typeof statements>;
+/** Which link to mail, and its text with the token in it (pure: called inside the transaction). */
+export interface MailChoice {
+  purpose: 'confirm' | 'sign_in';
+  compose(token: string): MailContent;
+}
+
+export type RedeemFailure = 'invalid' | 'expired' | 'used';
+
+/** What confirming an address reads to decide the subscription it starts with. */
+export interface ActivationContext {
+  subscriber: SubscriberRow;
+  account: Account;
+  /** The plan asked for at sign-up, if any (retired plans included). */
+  requested: PlanRow | undefined;
+  free: PlanRow | undefined;
+}
+
+/** What a change of membership writes (see `changeMembership`). */
+export type MembershipChange =
+  /** A provider-billed subscription runs to the end of its paid period, then stops. */
+  | { kind: 'end_at_period_end' }
+  /** The subscriber's one subscription becomes this (a cancelled membership is reopened first when `reopen`). */
+  | { kind: 'subscribe'; subscription: SubscriptionValues; reopen: boolean }
+  /** The membership closes: subscription cancelled, every session signed out, pending links void. */
+  | { kind: 'close' };
+
+/** Issues a one-time link and queues its mail, inside the caller's transaction; the outbox id, or null when one was just sent. */
+function issueLink(s: Statements, sub: SubscriberRow, choice: MailChoice, link: MailLink): number | null {
+  if (s.recentToken(sub.id, choice.purpose, link.resendAfter)) return null;
+  s.insertToken({
+    id: link.token.id,
+    subscriberId: sub.id,
+    purpose: choice.purpose,
+    secretHash: link.token.hash,
+    createdAt: link.at,
+    expiresAt: link.expiresAt,
+  });
+  const mail = choice.compose(link.token.token);
+  return s.insertOutbox({
+    subscriberId: sub.id,
+    toAddress: sub.email as string,
+    kind: mail.kind,
+    subject: mail.subject,
+    textBody: mail.text,
+    htmlBody: mail.html,
+    status: link.outboxStatus,
+    createdAt: link.at,
+  });
+}
 
 export interface SubscriberFilter {
   planSlug?: string;
@@ -199,8 +86,7 @@ function likeContains(term: string): string {
   return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** The per-request session lookup, prepared once per connection (drizzle builds the SQL and SQLite parses it once). */
-const sessionStatements = new WeakMap<object, ReturnType<typeof prepareSessionAccount>>();
+/** The per-request session lookup (drizzle builds the SQL and SQLite parses it once). */
 function prepareSessionAccount(db: Db) {
   return db
     .select({ session: sessions, subscriber: subscribers, subscription: subscriptions, plan: plans })
@@ -212,11 +98,19 @@ function prepareSessionAccount(db: Db) {
     .prepare();
 }
 
+/**
+ * The accounts data layer. Every write a caller can make is one method here and one transaction;
+ * the ones that read before they write take the write lock first (IMMEDIATE), so what they read
+ * cannot change under them: one writer at a time, serialisable. A crash before a commit leaves
+ * none of the operation, after it all of it. Where an operation needs the feature's rules to
+ * decide what to write, it takes them as a pure function of what it read (called once, inside
+ * the transaction, with no I/O), so a second engine can run the same rules.
+ */
 export function createAccountsRepository(db: Db) {
-  const direct = statements(db);
-  let sessionAccount = sessionStatements.get(db.$client);
-  if (!sessionAccount) sessionStatements.set(db.$client, (sessionAccount = prepareSessionAccount(db)));
-  const sessionAccountStatement = sessionAccount;
+  const direct = accountStatements(db);
+  // Prepared once, when the repository is built at start: it runs on every subscriber request.
+  const sessionAccountStatement = prepareSessionAccount(db);
+  const immediate = <T>(work: (s: Statements) => Synchronous<T>) => atomic<T>(db, (tx) => work(accountStatements(tx)), { immediate: true });
 
   function filterWhere(f: SubscriberFilter): SQL | undefined {
     const conds: (SQL | undefined)[] = [];
@@ -233,10 +127,6 @@ export function createAccountsRepository(db: Db) {
   const accountColumns = { subscriber: subscribers, subscription: subscriptions, plan: plans };
 
   return {
-    /** Runs `work` in one IMMEDIATE transaction: all of it is saved, or none. */
-    async transaction<T>(work: (tx: AccountsTx) => T): Promise<T> {
-      return db.transaction((tx) => work(statements(tx)), { behavior: 'immediate' });
-    },
     async account(subscriberId: number): Promise<Account | undefined> {
       return direct.account(subscriberId);
     },
@@ -253,15 +143,180 @@ export function createAccountsRepository(db: Db) {
     async readsInPeriod(subscriberId: number, period: string): Promise<number[]> {
       return direct.readsInPeriod(subscriberId, period);
     },
-    /** Checks the allowance and records the read in one IMMEDIATE transaction (see the statement). */
-    async spendRead(subscriberId: number, articleId: number, period: string, at: string, limit: number): Promise<{ granted: boolean; used: number }> {
-      return db.transaction((tx) => statements(tx).spendRead(subscriberId, articleId, period, at, limit), { behavior: 'immediate' });
+    /**
+     * The meter check: checks the allowance and records the read as one step, in one IMMEDIATE
+     * transaction, against the reads stored for the period (not the snapshot the session's identity
+     * was built from). Contract, for any engine:
+     * - isolation: serialisable per subscriber and period. Simultaneous first reads by one
+     *   subscriber (several tabs, several nodes) are ordered by the write lock; together they never
+     *   record more than `limit` reads, and each one's answer counts the reads committed before it.
+     * - simultaneous first reads of the same article record it once (the key is subscriber, article,
+     *   period) and both are granted; a re-read in the same period is granted and costs nothing.
+     * - `granted: false` means the allowance was spent meanwhile: nothing is recorded.
+     * - a crash before the commit leaves no read recorded (the reader was not yet answered with the
+     *   text); after it, the read stays spent.
+     */
+    async spendRead(subscriberId: number, articleId: number, period: string, at: string, limit: number): Promise<MeterOutcome> {
+      return immediate((s) => s.spendRead(subscriberId, articleId, period, at, limit));
     },
     async activeSessionCount(subscriberId: number, now: string): Promise<number> {
       return direct.activeSessionCount(subscriberId, now);
     },
     async revokeSession(id: string, at: string): Promise<void> {
-      direct.revokeSession(id, at);
+      await single(() => direct.revokeSession(id, at));
+    },
+
+    /**
+     * A sign-up, in one IMMEDIATE transaction: prunes used and expired links, creates the subscriber
+     * (pending) or, when not active yet, updates it with what was sent, and issues the link
+     * `mailFor` picks for the subscriber as it then is. Simultaneous sign-ups of one address are
+     * serialised: the second finds the first's row and its fresh link, and sends no second mail.
+     * Returns the outbox ids to deliver once committed (none when a link was just sent).
+     */
+    async signUp(input: {
+      email: string;
+      profile: { name?: string; newsletters?: string[]; requestedPlanId?: number };
+      link: MailLink;
+      mailFor(sub: SubscriberRow): MailChoice;
+    }): Promise<number[]> {
+      const { email, profile, link } = input;
+      return immediate((s) => {
+        s.pruneTokens(link.at);
+        let sub = s.subscriberByEmail(email);
+        if (!sub) {
+          sub = s.insertSubscriber({
+            email,
+            name: profile.name ?? null,
+            newsletters: profile.newsletters ?? [],
+            status: 'pending',
+            requestedPlanId: profile.requestedPlanId ?? null,
+            createdAt: link.at,
+            updatedAt: link.at,
+          });
+        } else if (sub.status !== 'active') {
+          sub = s.updateSubscriber(sub.id, {
+            ...(profile.requestedPlanId !== undefined ? { requestedPlanId: profile.requestedPlanId } : {}),
+            ...(profile.name !== undefined ? { name: profile.name } : {}),
+            ...(profile.newsletters !== undefined ? { newsletters: profile.newsletters } : {}),
+            updatedAt: link.at,
+          });
+        }
+        const id = issueLink(s, sub, input.mailFor(sub), link);
+        return id === null ? [] : [id];
+      });
+    },
+
+    /** A sign-in link for the address when its subscriber's status is one of `statuses`; the outbox ids to deliver. */
+    async requestSignIn(input: { email: string; statuses: SubscriberRow['status'][]; link: MailLink; mail: MailChoice }): Promise<number[]> {
+      return immediate((s) => {
+        const sub = s.subscriberByEmail(input.email);
+        if (!sub || !input.statuses.includes(sub.status)) return [];
+        const id = issueLink(s, sub, input.mail, input.link);
+        return id === null ? [] : [id];
+      });
+    },
+
+    /**
+     * Exchanges a one-time link for a session, in one IMMEDIATE transaction: the link is checked
+     * (its secret, purpose, expiry, the subscriber's status) and used up, a subscriber not yet
+     * active is activated (status, and the subscription `activation` decides), and the session is
+     * stored. The link is single-use under any race: of two simultaneous exchanges one gets 'used'.
+     */
+    async redeemLink(input: {
+      tokenId: string;
+      purpose: 'confirm' | 'sign_in';
+      at: string;
+      secretMatches(hash: string): boolean;
+      statuses: SubscriberRow['status'][];
+      activation(context: ActivationContext): SubscriptionValues | null;
+      session: { id: string; hash: string; expiresAt: string };
+    }): Promise<{ ok: false; reason: RedeemFailure } | { ok: true; subscriberId: number }> {
+      const { at } = input;
+      return immediate((s): { ok: false; reason: RedeemFailure } | { ok: true; subscriberId: number } => {
+        const row = s.tokenById(input.tokenId);
+        if (!row || !input.secretMatches(row.secretHash) || row.purpose !== input.purpose) return { ok: false, reason: 'invalid' };
+        if (row.usedAt) return { ok: false, reason: 'used' };
+        if (row.expiresAt <= at) return { ok: false, reason: 'expired' };
+        const sub = s.subscriberById(row.subscriberId);
+        if (!sub || !input.statuses.includes(sub.status)) return { ok: false, reason: 'invalid' };
+        if (!s.useToken(row.id, at)) return { ok: false, reason: 'used' };
+        if (sub.status !== 'active') {
+          s.updateSubscriber(sub.id, { status: 'active', confirmedAt: sub.confirmedAt ?? at, cancelledAt: null, requestedPlanId: null, updatedAt: at });
+          const context: ActivationContext = {
+            subscriber: sub,
+            account: s.account(sub.id) as Account,
+            requested: sub.requestedPlanId ? s.planById(sub.requestedPlanId) : undefined,
+            free: s.planBySlug(FREE_PLAN_SLUG),
+          };
+          const subscription = input.activation(context);
+          if (subscription) s.upsertSubscription(sub.id, subscription);
+        }
+        s.insertSession({ id: input.session.id, subscriberId: sub.id, secretHash: input.session.hash, createdAt: at, expiresAt: input.session.expiresAt });
+        return { ok: true, subscriberId: sub.id };
+      });
+    },
+
+    /** The subscriber's own profile fields. */
+    async updateProfile(subscriberId: number, patch: { name?: string | null; newsletters?: string[] }, at: string): Promise<void> {
+      await single(() =>
+        direct.updateSubscriber(subscriberId, {
+          ...(patch.name !== undefined ? { name: patch.name } : {}),
+          ...(patch.newsletters !== undefined ? { newsletters: patch.newsletters } : {}),
+          updatedAt: at,
+        }),
+      );
+    },
+
+    /**
+     * Changes a membership (a cancellation, a grant), in one IMMEDIATE transaction: `decide` sees
+     * the account and the free plan as they are inside it and returns the change (or throws to
+     * refuse, which writes nothing). Returns the change made.
+     */
+    async changeMembership(
+      subscriberId: number,
+      at: string,
+      decide: (context: { account: Account | undefined; free: PlanRow | undefined }) => MembershipChange,
+    ): Promise<MembershipChange> {
+      return immediate((s) => {
+        const change = decide({ account: s.account(subscriberId), free: s.planBySlug(FREE_PLAN_SLUG) });
+        switch (change.kind) {
+          case 'end_at_period_end':
+            s.updateSubscription(subscriberId, { cancelAtPeriodEnd: true, updatedAt: at });
+            break;
+          case 'subscribe':
+            if (change.reopen) s.updateSubscriber(subscriberId, { status: 'active', cancelledAt: null, updatedAt: at });
+            s.upsertSubscription(subscriberId, change.subscription);
+            break;
+          case 'close':
+            s.updateSubscriber(subscriberId, { status: 'cancelled', cancelledAt: at, updatedAt: at });
+            s.updateSubscription(subscriberId, { status: 'cancelled', endedAt: at, updatedAt: at });
+            s.revokeSessions(subscriberId, at);
+            s.deleteTokens(subscriberId);
+            break;
+        }
+        return change;
+      });
+    },
+
+    /**
+     * Erases a subscriber's personal data in one transaction: the row stays as an anonymous
+     * tombstone (so Stripe events about it are recognised and ignored); sessions, links, reads and
+     * queued mails go. Nothing when unknown or already erased.
+     */
+    async erase(subscriberId: number, at: string): Promise<void> {
+      await immediate((s) => {
+        const sub = s.subscriberById(subscriberId);
+        if (!sub || sub.status === 'erased') return;
+        s.updateSubscriber(subscriberId, {
+          email: null, name: null, newsletters: [], status: 'erased', requestedPlanId: null, stripeCustomerId: null,
+          erasedAt: at, updatedAt: at,
+        });
+        s.updateSubscription(subscriberId, { status: 'cancelled', stripeSubscriptionId: null, endedAt: at, updatedAt: at });
+        s.deleteSessions(subscriberId);
+        s.deleteTokens(subscriberId);
+        s.deleteReads(subscriberId);
+        s.deleteOutbox(subscriberId);
+      });
     },
     /** Newest first, keyset on (createdAt, id). */
     async page(filter: SubscriberFilter, limit: number, before: { createdAt: string; id: number } | null): Promise<Account[]> {

@@ -1,16 +1,15 @@
 import type { MeterSpend } from '../../access/extensions.js';
 import type { Identity } from '../../access/identity.js';
 import type { Config } from '../../config.js';
-import type { Db } from '../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
 import { HttpError, unprocessable } from '../../lib/httpError.js';
 import { normaliseEmail } from '../email.js';
 import { effectivePlan, entitlementsOf, meterPeriod, meterResetsAt, subscriptionIsCurrent } from '../entitlements.js';
 import type { Mailer } from '../mail/mailer.js';
-import { alreadySubscribedMail, confirmationMail, signInMail, type MailContent, type MailContext } from '../mail/templates.js';
+import { alreadySubscribedMail, confirmationMail, signInMail, type MailContext } from '../mail/templates.js';
 import { FREE_PLAN_SLUG } from '../plans/service.js';
 import { MAIL_TOKEN_PREFIX, SESSION_TOKEN_PREFIX, newToken, parseToken, secretMatches } from '../tokens.js';
-import { createAccountsRepository, type Account, type AccountsTx, type PlanRow, type SubscriberRow } from './repository.js';
+import type { Account, AccountsRepository, ActivationContext, MailLink, PlanRow, RedeemFailure, SubscriptionValues } from './repository.js';
 import type { Me } from './schemas.js';
 
 /** A second mail of the same kind to the same address within this window is not sent. */
@@ -31,8 +30,6 @@ const ACCEPTED_MAGIC_LINK = {
   message: 'If the address subscribes, a sign-in link is on its way. It works once and expires soon.',
 };
 
-type RedeemFailure = 'invalid' | 'expired' | 'used';
-
 function tokenProblem(reason: RedeemFailure): HttpError {
   const detail = {
     invalid: 'The token is not valid: request a new link',
@@ -52,9 +49,37 @@ const FALLBACK_FREE_PLAN: PlanRow = {
   createdAt: '1970-01-01T00:00:00.000Z', updatedAt: '1970-01-01T00:00:00.000Z', version: 1,
 };
 
-export function createAccountsService(deps: { db: Db; clock: Clock; config: Config; mailer: Mailer }) {
-  const { clock, config, mailer } = deps;
-  const repo = createAccountsRepository(deps.db);
+/**
+ * The subscription a confirmed address starts with: the paid plan it asked for awaits payment, a
+ * free one starts now, nothing asked for means the free plan; a current paid subscription (granted
+ * before confirming) is kept.
+ */
+function activation({ account, requested, free }: ActivationContext, now: Date): SubscriptionValues | null {
+  if (account.subscription && account.plan && !isFreePlan(account.plan) && subscriptionIsCurrent(account.subscription, now)) return null;
+  const at = now.toISOString();
+  const base = { currentPeriodEnd: null, cancelAtPeriodEnd: false, startedAt: at, updatedAt: at, endedAt: null, stripeSubscriptionId: null };
+  if (requested && requested.active && !isFreePlan(requested)) return { ...base, planId: requested.id, status: 'pending_payment', source: 'stripe' };
+  const plan = requested && requested.active ? requested : free;
+  return plan ? { ...base, planId: plan.id, status: 'active', source: 'free' } : null;
+}
+
+/** The free plan as a subscription starting at `at` (a paid one ended, or was never paid for). */
+export function freeSubscription(free: PlanRow, at: string): SubscriptionValues {
+  return {
+    planId: free.id, status: 'active', source: 'free', stripeSubscriptionId: null, currentPeriodEnd: null,
+    cancelAtPeriodEnd: false, startedAt: at, updatedAt: at, endedAt: null,
+  };
+}
+
+export interface AccountsDeps {
+  repo: AccountsRepository;
+  clock: Clock;
+  config: Config;
+  mailer: Mailer;
+}
+
+export function createAccountsService(deps: AccountsDeps) {
+  const { repo, clock, config, mailer } = deps;
   const mailContext: MailContext = {
     publication: config.PUBLICATION_NAME,
     // Unset: the API's own link pages (GET /v1/account/confirm, /v1/account/sign-in), which say what to POST.
@@ -69,47 +94,15 @@ export function createAccountsService(deps: { db: Db; clock: Clock; config: Conf
     return e;
   }
 
-  /** Issues a one-time token and queues its mail, inside the caller's transaction. */
-  function issueMail(tx: AccountsTx, sub: SubscriberRow, purpose: 'confirm' | 'sign_in', compose: (token: string) => MailContent, now: Date): number | null {
-    const since = new Date(now.getTime() - RESEND_AFTER_SECONDS * 1000).toISOString();
-    if (tx.recentToken(sub.id, purpose, since)) return null; // just sent one: no mail twice
-    const t = newToken(MAIL_TOKEN_PREFIX);
-    tx.insertToken({
-      id: t.id,
-      subscriberId: sub.id,
-      purpose,
-      secretHash: t.hash,
-      createdAt: now.toISOString(),
+  /** A fresh one-time link, valid for TOKEN_TTL_MINUTES; none is sent twice within RESEND_AFTER_SECONDS. */
+  function link(now: Date): MailLink {
+    return {
+      token: newToken(MAIL_TOKEN_PREFIX),
+      at: now.toISOString(),
       expiresAt: new Date(now.getTime() + config.TOKEN_TTL_MINUTES * MINUTE).toISOString(),
-    });
-    const mail = compose(t.token);
-    return tx.insertOutbox({
-      subscriberId: sub.id,
-      toAddress: sub.email as string,
-      kind: mail.kind,
-      subject: mail.subject,
-      textBody: mail.text,
-      htmlBody: mail.html,
-      status: mailer.initialStatus,
-      createdAt: now.toISOString(),
-    });
-  }
-
-  /** Confirms a subscriber: active membership, and the plan they asked for (a paid one awaits payment). */
-  function activate(tx: AccountsTx, sub: SubscriberRow, now: Date): void {
-    const at = now.toISOString();
-    tx.updateSubscriber(sub.id, { status: 'active', confirmedAt: sub.confirmedAt ?? at, cancelledAt: null, requestedPlanId: null, updatedAt: at });
-    const current = tx.account(sub.id);
-    if (current?.subscription && current.plan && !isFreePlan(current.plan) && subscriptionIsCurrent(current.subscription, now)) return;
-    const requested = sub.requestedPlanId ? tx.planById(sub.requestedPlanId) : undefined;
-    const free = tx.planBySlug(FREE_PLAN_SLUG);
-    const base = { currentPeriodEnd: null, cancelAtPeriodEnd: false, startedAt: at, updatedAt: at, endedAt: null, stripeSubscriptionId: null };
-    if (requested && requested.active && !isFreePlan(requested)) {
-      tx.upsertSubscription(sub.id, { ...base, planId: requested.id, status: 'pending_payment', source: 'stripe' });
-    } else {
-      const plan = requested && requested.active ? requested : free;
-      if (plan) tx.upsertSubscription(sub.id, { ...base, planId: plan.id, status: 'active', source: 'free' });
-    }
+      resendAfter: new Date(now.getTime() - RESEND_AFTER_SECONDS * 1000).toISOString(),
+      outboxStatus: mailer.initialStatus,
+    };
   }
 
   /** Exchanges a one-time mail token for a session (confirming the address on the way). */
@@ -118,24 +111,20 @@ export function createAccountsService(deps: { db: Db; clock: Clock; config: Conf
     if (!parsed) throw tokenProblem('invalid');
     const now = clock.now();
     const at = now.toISOString();
-    const outcome = await repo.transaction((tx): { ok: false; reason: RedeemFailure } | { ok: true; subscriberId: number; token: string; expiresAt: string } => {
-      const row = tx.tokenById(parsed.id);
-      if (!row || !secretMatches(parsed.secret, row.secretHash) || row.purpose !== purpose) return { ok: false, reason: 'invalid' };
-      if (row.usedAt) return { ok: false, reason: 'used' };
-      if (row.expiresAt <= at) return { ok: false, reason: 'expired' };
-      const sub = tx.subscriberById(row.subscriberId);
-      const allowed = purpose === 'confirm' ? ['pending', 'active', 'cancelled'] : ['pending', 'active'];
-      if (!sub || !allowed.includes(sub.status)) return { ok: false, reason: 'invalid' };
-      if (!tx.useToken(row.id, at)) return { ok: false, reason: 'used' };
-      if (sub.status !== 'active') activate(tx, sub, now);
-      const s = newToken(SESSION_TOKEN_PREFIX);
-      const expiresAt = new Date(now.getTime() + config.SESSION_TTL_DAYS * DAY).toISOString();
-      tx.insertSession({ id: s.id, subscriberId: sub.id, secretHash: s.hash, createdAt: at, expiresAt });
-      return { ok: true, subscriberId: sub.id, token: s.token, expiresAt };
+    const session = newToken(SESSION_TOKEN_PREFIX);
+    const expiresAt = new Date(now.getTime() + config.SESSION_TTL_DAYS * DAY).toISOString();
+    const outcome = await repo.redeemLink({
+      tokenId: parsed.id,
+      purpose,
+      at,
+      secretMatches: (hash) => secretMatches(parsed.secret, hash),
+      statuses: purpose === 'confirm' ? ['pending', 'active', 'cancelled'] : ['pending', 'active'],
+      activation: (context) => activation(context, now),
+      session: { id: session.id, hash: session.hash, expiresAt },
     });
     if (!outcome.ok) throw tokenProblem(outcome.reason);
     const account = await repo.account(outcome.subscriberId);
-    return { token: outcome.token, tokenType: 'Bearer' as const, expiresAt: outcome.expiresAt, subscriber: await view(account as Account, now) };
+    return { token: session.token, tokenType: 'Bearer' as const, expiresAt, subscriber: await view(account as Account, now) };
   }
 
   async function freePlan(): Promise<PlanRow> {
@@ -183,7 +172,6 @@ export function createAccountsService(deps: { db: Db; clock: Clock; config: Conf
   }
 
   return {
-    repo,
     view,
     freePlan,
 
@@ -195,32 +183,15 @@ export function createAccountsService(deps: { db: Db; clock: Clock; config: Conf
         if (!requested || !requested.active) throw unprocessable(`There is no plan "${input.plan}" to sign up for`, '/body/plan');
       }
       const now = clock.now();
-      const at = now.toISOString();
-      const ids = await repo.transaction((tx) => {
-        tx.pruneTokens(at);
-        let sub = tx.subscriberByEmail(address);
-        if (!sub) {
-          sub = tx.insertSubscriber({
-            email: address,
-            name: input.name ?? null,
-            newsletters: input.newsletters ?? [],
-            status: 'pending',
-            requestedPlanId: requested?.id ?? null,
-            createdAt: at,
-            updatedAt: at,
-          });
-        } else if (sub.status !== 'active') {
-          sub = tx.updateSubscriber(sub.id, {
-            ...(requested ? { requestedPlanId: requested.id } : {}),
-            ...(input.name !== undefined ? { name: input.name } : {}),
-            ...(input.newsletters !== undefined ? { newsletters: input.newsletters } : {}),
-            updatedAt: at,
-          });
-        }
-        const id = sub.status === 'active'
-          ? issueMail(tx, sub, 'sign_in', (t) => alreadySubscribedMail(t, mailContext), now)
-          : issueMail(tx, sub, 'confirm', (t) => confirmationMail(t, mailContext), now);
-        return id === null ? [] : [id];
+      const ids = await repo.signUp({
+        email: address,
+        profile: { name: input.name, newsletters: input.newsletters, requestedPlanId: requested?.id },
+        link: link(now),
+        // An address that already subscribes gets a sign-in link instead (the answer is the same).
+        mailFor: (sub) =>
+          sub.status === 'active'
+            ? { purpose: 'sign_in', compose: (t) => alreadySubscribedMail(t, mailContext) }
+            : { purpose: 'confirm', compose: (t) => confirmationMail(t, mailContext) },
       });
       mailer.dispatch(ids);
       return ACCEPTED_SIGNUP;
@@ -229,11 +200,11 @@ export function createAccountsService(deps: { db: Db; clock: Clock; config: Conf
     async requestMagicLink(input: { email: string }) {
       const address = email(input.email);
       const now = clock.now();
-      const ids = await repo.transaction((tx) => {
-        const sub = tx.subscriberByEmail(address);
-        if (!sub || (sub.status !== 'active' && sub.status !== 'pending')) return [];
-        const id = issueMail(tx, sub, 'sign_in', (t) => signInMail(t, mailContext), now);
-        return id === null ? [] : [id];
+      const ids = await repo.requestSignIn({
+        email: address,
+        statuses: ['active', 'pending'],
+        link: link(now),
+        mail: { purpose: 'sign_in', compose: (t) => signInMail(t, mailContext) },
       });
       mailer.dispatch(ids);
       return ACCEPTED_MAGIC_LINK;
@@ -252,13 +223,11 @@ export function createAccountsService(deps: { db: Db; clock: Clock; config: Conf
 
     async updateMe(subscriberId: number, patch: { name?: string | null; newsletters?: string[] }): Promise<Me> {
       await accountOf(subscriberId);
-      await repo.transaction((tx) => {
-        tx.updateSubscriber(subscriberId, {
-          ...(patch.name !== undefined ? { name: patch.name } : {}),
-          ...(patch.newsletters !== undefined ? { newsletters: [...new Set(patch.newsletters)] } : {}),
-          updatedAt: clock.now().toISOString(),
-        });
-      });
+      await repo.updateProfile(
+        subscriberId,
+        { name: patch.name, ...(patch.newsletters !== undefined ? { newsletters: [...new Set(patch.newsletters)] } : {}) },
+        clock.now().toISOString(),
+      );
       return view(await accountOf(subscriberId), clock.now());
     },
 
@@ -270,30 +239,18 @@ export function createAccountsService(deps: { db: Db; clock: Clock; config: Conf
     async cancel(subscriberId: number): Promise<{ outcome: 'ends_at_period_end' | 'ended' | 'membership_closed'; me: Me }> {
       const now = clock.now();
       const at = now.toISOString();
-      const outcome = await repo.transaction((tx) => {
-        const acc = tx.account(subscriberId);
-        if (!acc || acc.subscriber.status !== 'active') throw new HttpError(409, 'There is no active membership to cancel');
-        const { subscription: sub, plan } = acc;
-        const free = tx.planBySlug(FREE_PLAN_SLUG);
+      const change = await repo.changeMembership(subscriberId, at, ({ account, free }) => {
+        if (!account || account.subscriber.status !== 'active') throw new HttpError(409, 'There is no active membership to cancel');
+        const { subscription: sub, plan } = account;
         const paid = sub && plan && !isFreePlan(plan) && (sub.status === 'pending_payment' || subscriptionIsCurrent(sub, now));
         if (paid && sub.source === 'stripe' && sub.status !== 'pending_payment') {
           if (sub.cancelAtPeriodEnd) throw new HttpError(409, 'The subscription is already set to end with the paid period');
-          tx.updateSubscription(subscriberId, { cancelAtPeriodEnd: true, updatedAt: at });
-          return 'ends_at_period_end' as const;
+          return { kind: 'end_at_period_end' };
         }
-        if (paid && free) {
-          tx.upsertSubscription(subscriberId, {
-            planId: free.id, status: 'active', source: 'free', stripeSubscriptionId: null, currentPeriodEnd: null,
-            cancelAtPeriodEnd: false, startedAt: at, updatedAt: at, endedAt: null,
-          });
-          return 'ended' as const;
-        }
-        tx.updateSubscriber(subscriberId, { status: 'cancelled', cancelledAt: at, updatedAt: at });
-        tx.updateSubscription(subscriberId, { status: 'cancelled', endedAt: at, updatedAt: at });
-        tx.revokeSessions(subscriberId, at);
-        tx.deleteTokens(subscriberId);
-        return 'membership_closed' as const;
+        if (paid && free) return { kind: 'subscribe', subscription: freeSubscription(free, at), reopen: false };
+        return { kind: 'close' };
       });
+      const outcome = ({ end_at_period_end: 'ends_at_period_end', subscribe: 'ended', close: 'membership_closed' } as const)[change.kind];
       const acc = await repo.account(subscriberId);
       return { outcome, me: await view(acc as Account, now) };
     },
@@ -301,19 +258,7 @@ export function createAccountsService(deps: { db: Db; clock: Clock; config: Conf
     /** Erases personal data: the row stays as an anonymous tombstone; sessions, tokens, reads and mails go. */
     async erase(subscriberId: number): Promise<void> {
       const at = clock.now().toISOString();
-      await repo.transaction((tx) => {
-        const sub = tx.subscriberById(subscriberId);
-        if (!sub || sub.status === 'erased') return;
-        tx.updateSubscriber(subscriberId, {
-          email: null, name: null, newsletters: [], status: 'erased', requestedPlanId: null, stripeCustomerId: null,
-          erasedAt: at, updatedAt: at,
-        });
-        tx.updateSubscription(subscriberId, { status: 'cancelled', stripeSubscriptionId: null, endedAt: at, updatedAt: at });
-        tx.deleteSessions(subscriberId);
-        tx.deleteTokens(subscriberId);
-        tx.deleteReads(subscriberId);
-        tx.deleteOutbox(subscriberId);
-      });
+      await repo.erase(subscriberId, at);
     },
 
     /** The token resolver for `nds_…` bearer tokens: a subscriber identity, or null (→ 401). */

@@ -3,13 +3,11 @@ import { z } from 'zod';
 import type { Clock } from '../../lib/clock.js';
 import { HttpError, notFound, unprocessable } from '../../lib/httpError.js';
 import { decodeCursor, encodeCursor } from '../../schemas/pagination.js';
-import type { Account, SubscriberFilter } from '../accounts/repository.js';
-import { isFreePlan, type AccountsService } from '../accounts/service.js';
+import type { Account, AccountsRepository, SubscriberFilter } from '../accounts/repository.js';
+import { freeSubscription, isFreePlan, type AccountsService } from '../accounts/service.js';
 import { normaliseEmail } from '../email.js';
 import { effectivePlan, meterPeriod, meterResetsAt } from '../entitlements.js';
-import { createOutboxRepository } from '../mail/repository.js';
-import { FREE_PLAN_SLUG } from '../plans/service.js';
-import type { Db } from '../../db/client.js';
+import type { OutboxRepository } from '../mail/repository.js';
 import type { Config } from '../../config.js';
 import type { AdminSubscriber } from './schemas.js';
 
@@ -28,10 +26,17 @@ export const CSV_COLUMNS = [
   'cancelAtPeriodEnd', 'newsletters', 'createdAt', 'confirmedAt', 'cancelledAt',
 ] as const;
 
-export function createAdminService(deps: { db: Db; clock: Clock; config: Config; accounts: AccountsService }) {
-  const { clock, accounts } = deps;
-  const repo = accounts.repo;
-  const outbox = createOutboxRepository(deps.db);
+export interface AdminDeps {
+  repo: AccountsRepository;
+  outbox: OutboxRepository;
+  clock: Clock;
+  config: Config;
+  /** The free plan as subscribers fall back to it. */
+  accounts: Pick<AccountsService, 'freePlan'>;
+}
+
+export function createAdminService(deps: AdminDeps) {
+  const { repo, outbox, clock, accounts } = deps;
 
   async function toAdmin(a: Account, now: Date): Promise<AdminSubscriber> {
     const { subscriber: s, subscription: sub, plan } = a;
@@ -142,22 +147,25 @@ export function createAdminService(deps: { db: Db; clock: Clock; config: Config;
         throw unprocessable('currentPeriodEnd must be in the future', '/body/currentPeriodEnd');
       }
       const at = now.toISOString();
-      await repo.transaction((tx) => {
-        const sub = tx.subscriberById(id);
-        if (!sub) throw notFound(`Subscriber ${id}`);
-        if (sub.status === 'erased') throw new HttpError(409, 'The subscriber was erased');
-        if (sub.status === 'cancelled') tx.updateSubscriber(id, { status: 'active', cancelledAt: null, updatedAt: at });
-        tx.upsertSubscription(id, {
-          planId: plan.id,
-          status: 'active',
-          source: isFreePlan(plan) ? 'free' : 'admin',
-          stripeSubscriptionId: null,
-          currentPeriodEnd: input.currentPeriodEnd ? new Date(input.currentPeriodEnd).toISOString() : null,
-          cancelAtPeriodEnd: false,
-          startedAt: at,
-          updatedAt: at,
-          endedAt: null,
-        });
+      const periodEnd = input.currentPeriodEnd ? new Date(input.currentPeriodEnd).toISOString() : null;
+      await repo.changeMembership(id, at, ({ account }) => {
+        if (!account) throw notFound(`Subscriber ${id}`);
+        if (account.subscriber.status === 'erased') throw new HttpError(409, 'The subscriber was erased');
+        return {
+          kind: 'subscribe',
+          reopen: account.subscriber.status === 'cancelled',
+          subscription: {
+            planId: plan.id,
+            status: 'active',
+            source: isFreePlan(plan) ? 'free' : 'admin',
+            stripeSubscriptionId: null,
+            currentPeriodEnd: periodEnd,
+            cancelAtPeriodEnd: false,
+            startedAt: at,
+            updatedAt: at,
+            endedAt: null,
+          },
+        };
       });
       return detail(id);
     },
@@ -166,18 +174,13 @@ export function createAdminService(deps: { db: Db; clock: Clock; config: Config;
     async cancel(id: number) {
       const now = clock.now();
       const at = now.toISOString();
-      await repo.transaction((tx) => {
-        const acc = tx.account(id);
-        if (!acc) throw notFound(`Subscriber ${id}`);
-        if (acc.subscriber.status === 'erased') throw new HttpError(409, 'The subscriber was erased');
-        const free = tx.planBySlug(FREE_PLAN_SLUG);
-        if (!acc.subscription || !acc.plan || isFreePlan(acc.plan) || acc.subscription.status === 'cancelled' || !free) {
+      await repo.changeMembership(id, at, ({ account, free }) => {
+        if (!account) throw notFound(`Subscriber ${id}`);
+        if (account.subscriber.status === 'erased') throw new HttpError(409, 'The subscriber was erased');
+        if (!account.subscription || !account.plan || isFreePlan(account.plan) || account.subscription.status === 'cancelled' || !free) {
           throw new HttpError(409, 'The subscriber has no paid subscription to cancel');
         }
-        tx.upsertSubscription(id, {
-          planId: free.id, status: 'active', source: 'free', stripeSubscriptionId: null, currentPeriodEnd: null,
-          cancelAtPeriodEnd: false, startedAt: at, updatedAt: at, endedAt: null,
-        });
+        return { kind: 'subscribe', subscription: freeSubscription(free, at), reopen: false };
       });
       return detail(id);
     },

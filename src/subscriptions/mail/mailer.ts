@@ -1,8 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Transporter } from 'nodemailer';
-import type { Db } from '../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
-import { createOutboxRepository } from './repository.js';
+import type { OutboxRepository } from './repository.js';
 
 /**
  * Sends what the outbox holds. Every mail is first written to `mail_outbox` in the same
@@ -23,8 +22,8 @@ export interface Mailer {
   close(): Promise<void>;
 }
 
-export function createMailer(options: { smtpUrl?: string; from: string; db: Db; clock: Clock; log: FastifyBaseLogger }): Mailer {
-  const outbox = createOutboxRepository(options.db);
+export function createMailer(options: { smtpUrl?: string; from: string; outbox: OutboxRepository; clock: Clock; log: FastifyBaseLogger }): Mailer {
+  const { outbox } = options;
   const smtpUrl = options.smtpUrl;
   // nodemailer is loaded with the first mail, not at start.
   let transport: Promise<Transporter> | null = null;

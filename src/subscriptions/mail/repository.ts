@@ -31,3 +31,5 @@ export function createOutboxRepository(db: Db) {
     },
   };
 }
+
+export type OutboxRepository = ReturnType<typeof createOutboxRepository>;

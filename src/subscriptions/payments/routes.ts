@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problemResponses } from '../../schemas/problem.js';
-import type { createPaymentsService } from './service.js';
+import type { PaymentsService } from './service.js';
 
 export const PaymentAck = z
   .object({
@@ -15,7 +15,7 @@ export const PaymentAck = z
  * POST /v1/webhooks/payments. Registered in its own scope: Stripe signs the exact bytes it sent,
  * so this route keeps the raw body (any content type) instead of parsing JSON.
  */
-export function paymentsRoutes(payments: ReturnType<typeof createPaymentsService>): FastifyPluginAsyncZod {
+export function paymentsRoutes(payments: PaymentsService): FastifyPluginAsyncZod {
   return async (app) => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));

@@ -1,8 +1,12 @@
 import { and, asc, count, eq, gt, inArray, or } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { atomic, single } from '../../db/transaction.js';
 import { plans, sections, subscribers, subscriptions } from '../../db/schema/index.js';
 
 export type PlanRow = typeof plans.$inferSelect;
+
+/** The plan every confirmed subscriber has unless they pay for another (seeded by a migration, never deleted). */
+export const FREE_PLAN_SLUG = 'free';
 
 export function createPlansRepository(db: Db) {
   // Prepared on first use: every paywall and subscribe prompt reads the plans.
@@ -37,20 +41,27 @@ export function createPlansRepository(db: Db) {
     async findByStripePrice(priceId: string): Promise<PlanRow | undefined> {
       return db.select().from(plans).where(eq(plans.stripePriceId, priceId)).get();
     },
+    /** ConflictError when the slug (or the Stripe price) is taken. */
     async insert(row: typeof plans.$inferInsert): Promise<PlanRow> {
-      return db.insert(plans).values(row).returning().get();
+      return single(() => db.insert(plans).values(row).returning().get());
     },
+    /** Only if the stored version is still `expectedVersion`: undefined when it moved on. ConflictError when the slug is taken. */
     async update(id: number, expectedVersion: number, patch: Partial<typeof plans.$inferInsert>): Promise<PlanRow | undefined> {
-      return db
-        .update(plans)
-        .set({ ...patch, version: expectedVersion + 1 })
-        .where(and(eq(plans.id, id), eq(plans.version, expectedVersion)))
-        .returning()
-        .get();
+      return single(() =>
+        db
+          .update(plans)
+          .set({ ...patch, version: expectedVersion + 1 })
+          .where(and(eq(plans.id, id), eq(plans.version, expectedVersion)))
+          .returning()
+          .get(),
+      );
     },
-    /** Deletes the plan unless a subscription uses it; false when in use. */
+    /**
+     * Deletes the plan unless a subscription uses it (false when in use), in one transaction with
+     * forgetting it as the plan pending sign-ups asked for: a subscription cannot start on it meanwhile.
+     */
     async deleteUnused(id: number): Promise<boolean> {
-      return db.transaction((tx) => {
+      return atomic(db, (tx) => {
         const used = tx.select({ n: count() }).from(subscriptions).where(eq(subscriptions.planId, id)).get();
         if ((used?.n ?? 0) > 0) return false;
         tx.update(subscribers).set({ requestedPlanId: null }).where(eq(subscribers.requestedPlanId, id)).run();

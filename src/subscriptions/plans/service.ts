@@ -1,15 +1,13 @@
 import { z } from 'zod';
 import type { PaywallPlan } from '../../access/extensions.js';
-import type { Db } from '../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
 import { HttpError, conflict, notFound, unprocessable } from '../../lib/httpError.js';
 import { toSlug } from '../../lib/slug.js';
 import { decodeCursor, encodeCursor } from '../../schemas/pagination.js';
-import { createPlansRepository, type PlanRow } from './repository.js';
+import { FREE_PLAN_SLUG, type PlanRow, type PlansRepository } from './repository.js';
 import type { Plan, PlanCreate, PlanUpdate } from './schemas.js';
 
-/** The plan every confirmed subscriber has unless they pay for another (seeded by a migration). */
-export const FREE_PLAN_SLUG = 'free';
+export { FREE_PLAN_SLUG };
 
 const PlanCursor = z.tuple([z.number().int(), z.number().int()]);
 
@@ -54,8 +52,12 @@ export function planOpens(plan: PlanRow, level: string, archive: boolean): boole
   return levelOk && (!archive || plan.archive);
 }
 
-export function createPlansService(db: Db, clock: Clock) {
-  const repo = createPlansRepository(db);
+export interface PlansDeps {
+  repo: PlansRepository;
+  clock: Clock;
+}
+
+export function createPlansService({ repo, clock }: PlansDeps) {
 
   async function get(slug: string, includeInactive = true): Promise<PlanRow> {
     const row = await repo.findBySlug(slug);
@@ -80,7 +82,6 @@ export function createPlansService(db: Db, clock: Clock) {
   }
 
   return {
-    repo,
     get,
     async list(limit: number, cursor: string | undefined, includeInactive: boolean) {
       const after = cursor ? decodeCursor(cursor, PlanCursor) : null;

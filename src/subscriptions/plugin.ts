@@ -1,50 +1,74 @@
 import rateLimit from '@fastify/rate-limit';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { AccessExtensions } from '../access/extensions.js';
 import { HttpError } from '../lib/httpError.js';
+import { createAccountsRepository } from './accounts/repository.js';
 import { accountsRoutes, type AuthLimits } from './accounts/routes.js';
 import { createAccountsService, type AccountsService } from './accounts/service.js';
 import { adminRoutes } from './admin/routes.js';
-import { createAdminService } from './admin/service.js';
+import { createAdminService, type AdminService } from './admin/service.js';
 import { normaliseEmail } from './email.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
+import { createOutboxRepository } from './mail/repository.js';
+import { createPaymentsRepository } from './payments/repository.js';
 import { paymentsRoutes } from './payments/routes.js';
 import { createPaymentsService } from './payments/service.js';
+import { createPlansRepository } from './plans/repository.js';
 import { plansRoutes } from './plans/routes.js';
 import { createPlansService, type PlansService } from './plans/service.js';
 import { SESSION_TOKEN_PREFIX } from './tokens.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The subscriptions feature: accounts (sessions, meter), plans and the mailer. */
-    subscriptions: { accounts: AccountsService; plans: PlansService; mailer: Mailer };
+    /** The subscriptions feature: accounts (sessions, meter), plans, the admin side and the mailer. */
+    subscriptions: { accounts: AccountsService; plans: PlansService; admin: AdminService; mailer: Mailer };
+    /**
+     * What the access policy's callers ask the subscriptions feature: plans for paywalls, the
+     * metered-read check. Decorated by the subscriptions plugin; features that show articles
+     * declare the dependency 'subscriptions'.
+     */
+    accessExtensions: AccessExtensions;
   }
+}
+
+export interface SubscriptionsPluginOptions {
+  /** Stands in for the plans and the meter where articles are shown (tests pass a fake). */
+  accessExtensions?: AccessExtensions;
 }
 
 /**
  * Subscription access: plans, sign-up and passwordless sign-in, subscriber sessions
  * (`nds_…` bearer tokens resolved into identities with entitlements), the meter, mail,
- * Stripe webhooks and the admin side. Registered by app.ts with fastify-plugin semantics for
- * the decorations it adds at the root (the token resolver, access extensions), while its routes
- * live in their own scope.
+ * Stripe webhooks and the admin side. Repositories and services are built once, here; the
+ * decorations (services, the token resolver, access extensions) reach the root, while the
+ * routes live in their own scope.
  */
-export async function registerSubscriptions(app: FastifyInstance): Promise<void> {
-  const { config } = app;
-  const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, db: app.db, clock: app.clock, log: app.log });
-  const plans = createPlansService(app.db, app.clock);
-  const accounts = createAccountsService({ db: app.db, clock: app.clock, config, mailer });
-  const admin = createAdminService({ db: app.db, clock: app.clock, config, accounts });
+export default fp(async function subscriptionsPlugin(app: FastifyInstance, options: SubscriptionsPluginOptions) {
+  const { config, clock } = app;
+  const repo = createAccountsRepository(app.db);
+  const outbox = createOutboxRepository(app.db);
+  const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, outbox, clock, log: app.log });
+  const plans = createPlansService({ repo: createPlansRepository(app.db), clock });
+  const accounts = createAccountsService({ repo, clock, config, mailer });
+  const admin = createAdminService({ repo, outbox, clock, config, accounts });
   const payments = createPaymentsService({
-    repo: accounts.repo,
-    clock: app.clock,
+    repo: createPaymentsRepository(app.db),
+    clock,
     secret: config.STRIPE_WEBHOOK_SECRET,
     toleranceSeconds: config.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
   });
 
-  app.decorate('subscriptions', { accounts, plans, mailer });
+  app.decorate('subscriptions', { accounts, plans, admin, mailer });
+  app.decorate(
+    'accessExtensions',
+    options.accessExtensions ?? {
+      plansFor: (level, archive) => plans.plansFor(level, archive),
+      recordMeteredRead: (identity, articleId) => accounts.recordMeteredRead(identity, articleId),
+    },
+  );
   app.addTokenResolver(SESSION_TOKEN_PREFIX, (token) => accounts.resolveSession(token));
-  app.accessExtensions.plansFor = (level, archive) => plans.plansFor(level, archive);
-  app.accessExtensions.recordMeteredRead = (identity, articleId) => accounts.recordMeteredRead(identity, articleId);
   app.addHook('onClose', async () => mailer.close());
 
   await app.register(async (scope) => {
@@ -54,7 +78,7 @@ export async function registerSubscriptions(app: FastifyInstance): Promise<void>
     await scope.register(adminRoutes(admin));
     await scope.register(paymentsRoutes(payments));
   });
-}
+}, { name: 'subscriptions' });
 
 /**
  * Sign-up and sign-in limits with @fastify/rate-limit: per client IP and per email address,

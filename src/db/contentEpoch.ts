@@ -6,6 +6,10 @@ import type { Db } from './client.js';
  * write to rendered content, from any process. `articles`: articles and their bylines, tags,
  * corrections, old slugs (an article's own edits also bump its version). `shared`: authors, tags,
  * sections, photos, plans, which any article may show. Caches of rendered JSON key on them.
+ *
+ * Contract, for any engine: the numbers are moved by triggers inside the transaction of the write
+ * itself, so they commit (or roll back, or vanish in a crash) with it: a reader that sees a write
+ * sees its epoch moved, and an epoch never moves for a write that did not commit. They only grow.
  */
 export interface ContentEpochs {
   articles: number;

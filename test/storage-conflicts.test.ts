@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ConflictError, ReferenceViolationError, translateEngineError } from '../src/db/errors.js';
+import { ConflictError, ReferenceViolationError, translateEngineError, uniqueOrConflict } from '../src/db/errors.js';
 import { openDatabase } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { HttpError } from '../src/lib/httpError.js';
@@ -65,4 +65,7 @@ t.test('engine errors are translated in one place', async (t) => {
   t.equal(translateEngineError(other), other, 'anything else is passed on as it is');
   const translated = translateEngineError(driver('SQLITE_CONSTRAINT_UNIQUE')) as Error;
   t.equal((translated.cause as Error).message, 'SQLITE_CONSTRAINT_UNIQUE from the driver', 'the original is kept as the cause');
+  t.throws(() => uniqueOrConflict(() => { throw driver('SQLITE_CONSTRAINT_UNIQUE'); }, 'The slug "x" is taken'), { name: 'ConflictError', message: 'The slug "x" is taken', constraint: 'SQLITE_CONSTRAINT_UNIQUE' });
+  t.throws(() => uniqueOrConflict(() => { throw driver('SQLITE_CONSTRAINT_FOREIGNKEY'); }, 'unused'), ReferenceViolationError);
+  t.equal(uniqueOrConflict(() => 7, 'unused'), 7);
 });

@@ -8,8 +8,11 @@
 /** A write would store a value that must be unique and is taken (a slug, a file's hash, a key). */
 export class ConflictError extends Error {
   override readonly name = 'ConflictError';
-  constructor(message = 'The value is already taken', options?: { cause?: unknown }) {
-    super(message, options);
+  /** The engine's code for the rule (e.g. SQLITE_CONSTRAINT_UNIQUE), for logs only. */
+  readonly constraint: string | undefined;
+  constructor(message = 'The value is already taken', options: { cause?: unknown; constraint?: string } = {}) {
+    super(message, { cause: options.cause });
+    this.constraint = options.constraint;
   }
 }
 
@@ -33,7 +36,23 @@ export function translateEngineError(err: unknown): unknown {
   if (err instanceof ConflictError || err instanceof ReferenceViolationError) return err;
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
   if (typeof code !== 'string') return err;
-  if (UNIQUE_CODES.has(code)) return new ConflictError(undefined, { cause: err });
+  if (UNIQUE_CODES.has(code)) return new ConflictError(undefined, { cause: err, constraint: code });
   if (REFERENCE_CODES.has(code)) return new ReferenceViolationError(undefined, { cause: err });
   return err;
+}
+
+/** Whether `err` is the engine refusing a duplicate key. */
+export function isUniqueViolation(err: unknown): boolean {
+  return translateEngineError(err) instanceof ConflictError;
+}
+
+/** Runs one synchronous write (inside a transaction or not); a duplicate-key refusal comes back as a ConflictError saying `message`. */
+export function uniqueOrConflict<T>(write: () => T, message: string): T {
+  try {
+    return write();
+  } catch (err) {
+    const translated = translateEngineError(err);
+    if (translated instanceof ConflictError) throw new ConflictError(message, { cause: err, constraint: translated.constraint });
+    throw translated;
+  }
 }

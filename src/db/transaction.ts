@@ -5,6 +5,8 @@ import { translateEngineError } from './errors.js';
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 /** What statements run on: the connection itself, or an open transaction. */
 export type Queryable = Db | Tx;
+/** The same as Queryable: what statements that may run inside a caller's transaction take. */
+export type SqlRunner = Queryable;
 
 /** A unit of work must not hand back a promise: it would escape the transaction. */
 export type Synchronous<T> = T extends PromiseLike<unknown> ? never : T;

@@ -7,3 +7,4 @@ export * from './subscriptions.js';
 export * from './syndication.js';
 export * from './webhooks.js';
 export * from './search.js';
+export * from './imports.js';

@@ -24,7 +24,7 @@ import authorsPlugin from './authors/plugin.js';
 import tagsPlugin from './tags/plugin.js';
 import { searchRoutes } from './search/routes.js';
 import subscriptionsPlugin from './subscriptions/plugin.js';
-import { importRedirectRoutes } from './importers/redirectRoutes.js';
+import importRedirects from './importers/redirectRoutes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -163,8 +163,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(keysRoutes);
   // Feeds, ninjs, sitemaps, change feed, webhooks (and their delivery worker).
   await app.register(syndicationPlugin);
-  // Old permalinks of imported articles (a catch-all: only paths no route above answers).
-  await app.register(importRedirectRoutes);
+  // Old permalinks of imported articles (only requests no route above answers).
+  await app.register(importRedirects);
 
   return app;
 }

@@ -123,6 +123,7 @@ export async function createImportSession(app: FastifyInstance, options: Session
     identity,
     services,
     dryRun: options.dryRun,
+    now,
 
     author: (sourceId: string, input: { slug: string; name: string; bio?: string | null }) => taxonomy('author', sourceId, input),
     section: (sourceId: string, input: { slug: string; name: string; description?: string | null }) => taxonomy('section', sourceId, input),

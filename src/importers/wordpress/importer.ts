@@ -133,7 +133,7 @@ async function importItem(session: ImportSession, it: WxrItem, l: Lookups): Prom
   const warn = (code: string, detail?: string) => session.warn(code, `${label(it)}${detail ? `: ${detail}` : ''}`);
 
   const date = wpDate(it.postDateGmt, it.postDate);
-  const now = Date.now();
+  const now = session.now().getTime();
   let workflow: Record<string, unknown>;
   switch (it.status) {
     case 'publish':

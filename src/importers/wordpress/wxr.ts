@@ -233,7 +233,7 @@ export async function readWxr(file: string, handlers: WxrHandlers): Promise<{ ve
       try {
         parser.close();
       } catch (err) {
-        fail(`the file is not well-formed XML: ${(err as Error).message}`);
+        fail(rootSeen ? `the file is not well-formed XML: ${(err as Error).message}` : 'the file is empty or not XML');
       }
     }
     if (!failure) await drain();

@@ -1,5 +1,5 @@
-import { Block, MAX_BLOCKS } from '../../articles/blocks.js';
-import { cleanBlock } from '../../articles/inlineHtml.js';
+import { Block, MAX_BLOCKS } from '../../content/blocks.js';
+import { cleanBlock } from '../../content/inlineHtml.js';
 import type { DraftBlock, DraftImage } from './htmlToBlocks.js';
 import { escapeText } from './htmlToBlocks.js';
 

@@ -1,6 +1,6 @@
 import type { ChildNode, Element } from 'domhandler';
 import { DomUtils, parseDocument } from 'htmlparser2';
-import type { Block } from '../../articles/blocks.js';
+import type { Block } from '../../content/blocks.js';
 
 /**
  * HTML (a WordPress post, a Ghost post's html, block-editor markup once serialised) → Newsdesk

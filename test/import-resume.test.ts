@@ -43,7 +43,10 @@ t.test('an import killed with kill -9 resumes: every post once, none half-import
   const again = spawnSync(NODE, [...CLI, 'wordpress', file], { cwd: ROOT, env, encoding: 'utf8', timeout: 300_000 });
   t.equal(again.status, 0, again.stderr);
   t.match(again.stderr, /Resuming the interrupted import/, again.stdout);
-  t.match(again.stdout, new RegExp(`article\\s+${posts - killedAt} created, ${killedAt} unchanged`));
+  // What was recorded is unchanged; the rest is created, including an article whose create
+  // committed just before the kill and whose bookkeeping did not (recognised and adopted, not duplicated).
+  const m = /article\s+(\d+) created, (\d+) unchanged/.exec(again.stdout);
+  t.ok(m && Number(m[1]) + Number(m[2]) === posts && Number(m[2]) >= killedAt - 1, again.stdout);
 
   const db = new Database(dbPath, { readonly: true });
   t.teardown(() => db.close());

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Summary } from './summary.js';
+import { importGhost } from './ghost/importer.js';
 import { importWordpress } from './wordpress/importer.js';
 import { ImportFileError } from './wordpress/wxr.js';
 
@@ -22,6 +23,8 @@ export async function runImport(app: FastifyInstance, kind: string, input: strin
     case 'wordpress':
       if (options.members) throw new ImportFileError('--members goes with a Ghost import (WordPress exports carry no subscribers)');
       return importWordpress(app, input, options);
+    case 'ghost':
+      return importGhost(app, input, options);
     default:
       throw new ImportFileError(`unknown source "${kind}": wordpress, ghost or newsdesk`);
   }

@@ -57,6 +57,7 @@ export async function createImportSession(app: FastifyInstance, options: Session
   let progress: Progress | null = null;
   let fakeIds = 0;
   const seen = new Map<string, string | null>();
+  const photosSeen = new Set<string>();
 
   if (!options.dryRun) {
     const unfinished = await repo.unfinishedRun(source, options.input);
@@ -129,13 +130,18 @@ export async function createImportSession(app: FastifyInstance, options: Session
     section: (sourceId: string, input: { slug: string; name: string; description?: string | null }) => taxonomy('section', sourceId, input),
     tag: (sourceId: string, input: { slug: string; name: string; description?: string | null }) => taxonomy('tag', sourceId, input),
 
-    /** A picture file: uploaded once (through the photos service, as POST /v1/photos), its id remembered. */
+    /**
+     * A picture file: uploaded once (through the photos service, as POST /v1/photos), its id
+     * remembered. The first use sets the photo's own caption and alt text; later uses (an inline
+     * copy of the feature image) carry theirs in the image block.
+     */
     async photo(sourceId: string, file: string, fields: PhotoUploadFields): Promise<number | null> {
       const size = statSync(file).size;
-      const digest = digestOf({ file: basename(file), size, fields });
+      const digest = digestOf({ file: basename(file), size });
       const mapped = await repo.item(source, 'photo', sourceId);
       if (mapped && mapped.digest === digest) {
-        summary.count('photo', 'unchanged');
+        if (!photosSeen.has(sourceId)) summary.count('photo', 'unchanged');
+        photosSeen.add(sourceId);
         return Number(mapped.targetId);
       }
       if (options.dryRun) {
@@ -146,6 +152,7 @@ export async function createImportSession(app: FastifyInstance, options: Session
         const clean = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== '')) as PhotoUploadFields;
         const { photo, created } = await services.photos.upload(readFileSync(file), { filename: basename(file), fields: clean });
         summary.count('photo', created ? 'created' : mapped ? 'updated' : 'unchanged');
+        photosSeen.add(sourceId);
         await repo.recordItem({ source, kind: 'photo', sourceId, targetId: String(photo.id), digest, at: now().toISOString() });
         return photo.id;
       } catch (err) {
@@ -200,6 +207,38 @@ export async function createImportSession(app: FastifyInstance, options: Session
         return 'created';
       } catch (err) {
         summary.fail('article', label, errorText(err));
+        return 'failed';
+      }
+    },
+
+    /** A subscriber (a Ghost member): confirmed, with newsletters and plan, through the subscriptions admin service. */
+    async subscriber(
+      sourceId: string,
+      label: string,
+      input: { email: string; name: string | null; newsletters: string[]; createdAt: string; plan: string | null; currentPeriodEnd: string | null },
+    ): Promise<Outcome> {
+      const digest = digestOf(input);
+      const mapped = await repo.item(source, 'subscriber', sourceId);
+      if (mapped && mapped.digest === digest) {
+        summary.count('subscriber', 'unchanged');
+        return 'unchanged';
+      }
+      if (options.dryRun) {
+        summary.count('subscriber', mapped ? 'updated' : 'created');
+        return mapped ? 'updated' : 'created';
+      }
+      try {
+        const result = await app.subscriptions.admin.importSubscriber(input);
+        if (result.outcome === 'erased') {
+          summary.count('subscriber', 'skipped');
+          warn('subscriber-erased', `${label}: erased their data here before; not brought back`);
+          return 'skipped';
+        }
+        await repo.recordItem({ source, kind: 'subscriber', sourceId, targetId: String(result.id), digest, at: now().toISOString() });
+        summary.count('subscriber', result.outcome);
+        return result.outcome;
+      } catch (err) {
+        summary.fail('subscriber', label, errorText(err));
         return 'failed';
       }
     },

@@ -138,6 +138,45 @@ export function createAdminService(deps: AdminDeps) {
       return Readable.from(rows());
     },
 
+    /**
+     * A subscriber brought over from another system (imports): confirmed (they confirmed there),
+     * with their newsletter choices and, when `plan` is given, that plan granted by hand (a comp,
+     * or a paid membership whose billing stays with the old provider) until `currentPeriodEnd`
+     * (null: open-ended). Found by email, so a second import updates the same subscriber; an erased
+     * subscriber stays erased. One transaction. No token, session or mail is made.
+     */
+    async importSubscriber(input: { email: string; name: string | null; newsletters: string[]; createdAt: string; plan: string | null; currentPeriodEnd: string | null }) {
+      const address = normaliseEmail(input.email);
+      if (!address) throw unprocessable(`"${input.email}" is not an email address`, '/email');
+      const plan = input.plan ? await repo.planBySlug(input.plan) : undefined;
+      if (input.plan && !plan) throw unprocessable(`There is no plan "${input.plan}"`, '/plan');
+      const at = clock.now().toISOString();
+      return repo.transaction((tx) => {
+        let sub = tx.subscriberByEmail(address);
+        if (sub?.status === 'erased') return { id: sub.id, outcome: 'erased' as const };
+        const outcome = sub ? ('updated' as const) : ('created' as const);
+        if (!sub) {
+          sub = tx.insertSubscriber({ email: address, name: input.name, newsletters: input.newsletters, status: 'active', createdAt: input.createdAt, updatedAt: at, confirmedAt: input.createdAt });
+        } else {
+          sub = tx.updateSubscriber(sub.id, { name: input.name, newsletters: input.newsletters, status: 'active', confirmedAt: sub.confirmedAt ?? input.createdAt, cancelledAt: null, updatedAt: at });
+        }
+        if (plan) {
+          tx.upsertSubscription(sub.id, {
+            planId: plan.id,
+            status: 'active',
+            source: isFreePlan(plan) ? 'free' : 'admin',
+            stripeSubscriptionId: null,
+            currentPeriodEnd: input.currentPeriodEnd,
+            cancelAtPeriodEnd: false,
+            startedAt: input.createdAt,
+            updatedAt: at,
+            endedAt: null,
+          });
+        }
+        return { id: sub.id, outcome };
+      });
+    },
+
     /** Grants or changes a subscription by hand (a comp, a correction). */
     async grant(id: number, input: { plan: string; currentPeriodEnd?: string | null }) {
       const plan = await repo.planBySlug(input.plan);

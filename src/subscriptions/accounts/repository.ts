@@ -256,6 +256,31 @@ export function createAccountsRepository(db: Db) {
       });
     },
 
+    /**
+     * A subscriber brought over from another system (imports), in one IMMEDIATE transaction:
+     * found by email (or inserted) as confirmed, with the given name and newsletters, and the
+     * subscription when one is given. An erased subscriber is left as it is.
+     */
+    async importSubscriber(input: {
+      email: string;
+      name: string | null;
+      newsletters: string[];
+      createdAt: string;
+      at: string;
+      subscription: Omit<typeof subscriptions.$inferInsert, 'subscriberId' | 'id'> | null;
+    }): Promise<{ id: number; outcome: 'created' | 'updated' | 'erased' }> {
+      return immediate((s) => {
+        let sub = s.subscriberByEmail(input.email);
+        if (sub?.status === 'erased') return { id: sub.id, outcome: 'erased' as const };
+        const outcome = sub ? ('updated' as const) : ('created' as const);
+        sub = sub
+          ? s.updateSubscriber(sub.id, { name: input.name, newsletters: input.newsletters, status: 'active', confirmedAt: sub.confirmedAt ?? input.createdAt, cancelledAt: null, updatedAt: input.at })
+          : s.insertSubscriber({ email: input.email, name: input.name, newsletters: input.newsletters, status: 'active', createdAt: input.createdAt, updatedAt: input.at, confirmedAt: input.createdAt });
+        if (input.subscription) s.upsertSubscription(sub.id, input.subscription);
+        return { id: sub.id, outcome };
+      });
+    },
+
     /** The subscriber's own profile fields. */
     async updateProfile(subscriberId: number, patch: { name?: string | null; newsletters?: string[] }, at: string): Promise<void> {
       await single(() =>

@@ -151,29 +151,25 @@ export function createAdminService(deps: AdminDeps) {
       const plan = input.plan ? await repo.planBySlug(input.plan) : undefined;
       if (input.plan && !plan) throw unprocessable(`There is no plan "${input.plan}"`, '/plan');
       const at = clock.now().toISOString();
-      return repo.transaction((tx) => {
-        let sub = tx.subscriberByEmail(address);
-        if (sub?.status === 'erased') return { id: sub.id, outcome: 'erased' as const };
-        const outcome = sub ? ('updated' as const) : ('created' as const);
-        if (!sub) {
-          sub = tx.insertSubscriber({ email: address, name: input.name, newsletters: input.newsletters, status: 'active', createdAt: input.createdAt, updatedAt: at, confirmedAt: input.createdAt });
-        } else {
-          sub = tx.updateSubscriber(sub.id, { name: input.name, newsletters: input.newsletters, status: 'active', confirmedAt: sub.confirmedAt ?? input.createdAt, cancelledAt: null, updatedAt: at });
-        }
-        if (plan) {
-          tx.upsertSubscription(sub.id, {
-            planId: plan.id,
-            status: 'active',
-            source: isFreePlan(plan) ? 'free' : 'admin',
-            stripeSubscriptionId: null,
-            currentPeriodEnd: input.currentPeriodEnd,
-            cancelAtPeriodEnd: false,
-            startedAt: input.createdAt,
-            updatedAt: at,
-            endedAt: null,
-          });
-        }
-        return { id: sub.id, outcome };
+      return repo.importSubscriber({
+        email: address,
+        name: input.name,
+        newsletters: input.newsletters,
+        createdAt: input.createdAt,
+        at,
+        subscription: plan
+          ? {
+              planId: plan.id,
+              status: 'active',
+              source: isFreePlan(plan) ? 'free' : 'admin',
+              stripeSubscriptionId: null,
+              currentPeriodEnd: input.currentPeriodEnd,
+              cancelAtPeriodEnd: false,
+              startedAt: input.createdAt,
+              updatedAt: at,
+              endedAt: null,
+            }
+          : null,
       });
     },
 

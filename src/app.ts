@@ -15,8 +15,9 @@ import { opsRoutes } from './ops/routes.js';
 import photosPlugin from './photos/plugin.js';
 import authPlugin from './plugins/auth.js';
 import cachingPlugin from './plugins/caching.js';
-import openapiPlugin from './plugins/openapi.js';
+import openapiPlugin, { DOCS_PREFIX } from './plugins/openapi.js';
 import problemPlugin, { clientErrorProblem } from './plugins/problem.js';
+import routeAccessPlugin from './plugins/routeAccess.js';
 import securityPlugin from './plugins/security.js';
 import sectionsPlugin from './sections/plugin.js';
 import { articlesRoutes } from './articles/routes.js';
@@ -146,6 +147,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(problemPlugin);
   await app.register(securityPlugin);
   await app.register(authPlugin);
+  // From here on every route declares who may call it (config.access); the docs UI is not the API.
+  await app.register(routeAccessPlugin, { exemptPrefixes: [DOCS_PREFIX] });
   await app.register(cachingPlugin);
   await app.register(openapiPlugin);
 

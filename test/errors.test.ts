@@ -87,7 +87,7 @@ t.test('an unexpected exception is a 500 without internals, with a request id th
     db: openDatabase(':memory:'),
     logger: { level: 'error', stream },
   });
-  broken.get('/boom', { schema: { querystring: z.object({}) } }, async () => {
+  broken.get('/boom', { config: { access: 'public' }, schema: { querystring: z.object({}) } }, async () => {
     throw new Error('secret internal detail at /srv/app/db.ts:42');
   });
   await broken.ready();

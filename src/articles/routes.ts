@@ -25,7 +25,6 @@ import { sendNinjs, wantsNinjs } from '../syndication/routes.js';
 import { matchesIfNoneMatch } from '../plugins/caching.js';
 
 const tags = ['Articles'];
-const admin = [{ bearerAuth: [] }];
 
 /** Admin answers are personal: never stored by any cache. */
 const noStore = (reply: FastifyReply) => reply.header('cache-control', 'private, no-store');
@@ -35,9 +34,9 @@ const sendJson = (reply: FastifyReply, json: Buffer) => reply.type('application/
 
 export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
   const articles = createArticlesService(app);
-  const requireAdmin = app.requireScope('admin');
 
   app.get('/v1/articles', {
+    config: { access: 'public' },
     schema: {
       tags,
       summary: 'List articles',
@@ -60,6 +59,7 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/v1/articles/:slug', {
+    config: { access: 'public' },
     schema: {
       tags,
       summary: 'Get an article',
@@ -101,7 +101,7 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/v1/articles', {
-    preHandler: requireAdmin,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Create an article',
@@ -109,7 +109,6 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
         'Admin only. Send the body as `body` (blocks) or `bodyMarkdown`. The slug is made from the headline when ' +
         'omitted. `status` may be draft (default), published (now, or backdated with publishedAt) or scheduled ' +
         '(with scheduledFor). Word count and reading time are computed from the full body.',
-      security: admin,
       body: ArticleCreate,
       response: { 201: Article, ...problemResponses(400, 401, 403, 409, 413, 415, 422) },
     },
@@ -120,14 +119,13 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.patch('/v1/articles/:slug', {
-    preHandler: requireAdmin,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Update an article',
       description:
         'Admin only. Send `If-Match` with the ETag (or version) you read: 412 when the article changed meanwhile. ' +
         'Every save keeps a revision. Changing the slug of a published article keeps the old slug as a 301.',
-      security: admin,
       params: ArticleParams,
       headers: IfMatchHeaders,
       body: ArticleUpdate,
@@ -140,12 +138,11 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.delete('/v1/articles/:slug', {
-    preHandler: requireAdmin,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Delete an article',
       description: 'Admin only. A soft delete: readers no longer see it; `POST …/restore` brings it back.',
-      security: admin,
       params: ArticleParams,
       headers: IfMatchHeaders,
       response: { 204: z.undefined().describe('Deleted (restorable)'), ...problemResponses(401, 403, 404, 412) },
@@ -156,12 +153,11 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/v1/articles/:slug/restore', {
-    preHandler: requireAdmin,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Restore a deleted article',
       description: 'Admin only. Undoes a delete; the article keeps its workflow status.',
-      security: admin,
       params: ArticleParams,
       response: { 200: Article, ...problemResponses(401, 403, 404, 409) },
     },
@@ -172,14 +168,13 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/v1/articles/:slug/publish', {
-    preHandler: requireAdmin,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Publish an article',
       description:
         'Admin only. Publishes now; with `at` in the past it is backdated, with `at` in the future it is scheduled. ' +
         'Republishing an unpublished article keeps its original publication date unless `at` is given.',
-      security: admin,
       params: ArticleParams,
       headers: IfMatchHeaders,
       body: PublishBody.nullish(),
@@ -192,12 +187,11 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/v1/articles/:slug/schedule', {
-    preHandler: requireAdmin,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Schedule an article',
       description: 'Admin only. Readers see it from `at` on, with no cron: visibility is a query on the time.',
-      security: admin,
       params: ArticleParams,
       headers: IfMatchHeaders,
       body: ScheduleBody,
@@ -210,12 +204,11 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/v1/articles/:slug/unpublish', {
-    preHandler: requireAdmin,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Unpublish an article',
       description: 'Admin only. Readers no longer see it (its slug answers 404); it can be published again.',
-      security: admin,
       params: ArticleParams,
       headers: IfMatchHeaders,
       response: { 200: Article, ...problemResponses(401, 403, 404, 412) },
@@ -227,12 +220,11 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/v1/articles/:slug/corrections', {
-    preHandler: requireAdmin,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Append a correction',
       description: 'Admin only. Readers see it in `corrections: [{at, text}]`; the article’s updatedAt and version move on.',
-      security: admin,
       params: ArticleParams,
       headers: IfMatchHeaders,
       body: CorrectionCreate,
@@ -245,12 +237,11 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/v1/articles/:slug/revisions', {
-    preHandler: requireAdmin,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'List revisions',
       description: 'Admin only. Every save, newest first: version, action, changed fields, who and when.',
-      security: admin,
       params: ArticleParams,
       querystring: RevisionListQuery,
       response: { 200: RevisionList, ...problemResponses(400, 401, 403, 404) },
@@ -263,12 +254,11 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/v1/articles/:slug/revisions/:version', {
-    preHandler: requireAdmin,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Get a revision',
       description: 'Admin only. The article as that save left it.',
-      security: admin,
       params: RevisionParams,
       response: { 200: RevisionDetail, ...problemResponses(400, 401, 403, 404) },
     },
@@ -278,14 +268,13 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/v1/articles/:slug/revisions/:version/restore', {
-    preHandler: requireAdmin,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Restore a revision',
       description:
         'Admin only. Brings back that revision’s content (headline, body, bylines, tags, metadata — not the slug ' +
         'or workflow state) as a new revision. 409 when it refers to a section, author, tag or photo that no longer exists.',
-      security: admin,
       params: RevisionParams,
       headers: IfMatchHeaders,
       response: { 200: Article, ...problemResponses(400, 401, 403, 404, 409, 412) },

@@ -9,14 +9,13 @@ import type { AuthorsService } from './service.js';
 import { createHash } from 'node:crypto';
 
 const tags = ['Authors'];
-const admin = [{ bearerAuth: [] }];
 /** Per version, and per content (article counts and photos change without the author changing). */
 const etagOf = (a: Author) => `"v${a.version}-${createHash('sha1').update(JSON.stringify(a)).digest('hex').slice(0, 10)}"`;
 
 export const authorsRoutes: FastifyPluginAsyncZod<{ authors: AuthorsService }> = async (app, { authors }) => {
-  const requireAdmin = app.requireScope('admin');
 
   app.get('/v1/authors', {
+    config: { access: 'public' },
     schema: {
       tags,
       summary: 'List authors',
@@ -31,6 +30,7 @@ export const authorsRoutes: FastifyPluginAsyncZod<{ authors: AuthorsService }> =
   });
 
   app.get('/v1/authors/:slug', {
+    config: { access: 'public' },
     schema: {
       tags,
       summary: 'Get an author',
@@ -45,12 +45,11 @@ export const authorsRoutes: FastifyPluginAsyncZod<{ authors: AuthorsService }> =
   });
 
   app.post('/v1/authors', {
-    preHandler: requireAdmin,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Create an author',
       description: 'Admin only. The slug is made from the name when omitted.',
-      security: admin,
       body: AuthorCreate,
       response: { 201: Author, ...problemResponses(400, 401, 403, 409, 413, 415, 422) },
     },
@@ -61,12 +60,11 @@ export const authorsRoutes: FastifyPluginAsyncZod<{ authors: AuthorsService }> =
   });
 
   app.patch('/v1/authors/:slug', {
-    preHandler: requireAdmin,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Update an author',
       description: 'Admin only. Send `If-Match` with the ETag you read: 412 when the author changed meanwhile.',
-      security: admin,
       params: AuthorParams,
       headers: IfMatchHeaders,
       body: AuthorUpdate,
@@ -79,12 +77,11 @@ export const authorsRoutes: FastifyPluginAsyncZod<{ authors: AuthorsService }> =
   });
 
   app.delete('/v1/authors/:slug', {
-    preHandler: requireAdmin,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Delete an author',
       description: 'Admin only. 409 while articles credit the author, unless `?detach=true` (the bylines are removed, each article gets a revision). With `If-Match`, 412 if the author changed since you read it.',
-      security: admin,
       params: AuthorParams,
       headers: IfMatchHeaders,
       querystring: DetachQuery,

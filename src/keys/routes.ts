@@ -19,12 +19,10 @@ import {
 import type { KeyInfo } from './service.js';
 
 const tags = ['API keys'];
-const security = [{ bearerAuth: [] }];
 
 /** Admin endpoints for API keys, partner licences and feed tokens. */
 export const keysRoutes: FastifyPluginAsyncZod = async (app) => {
   const keys = app.keys;
-  const preHandler = app.requireScope('admin');
   const view = (key: KeyInfo, licence: LicenceTerms | null): z.infer<typeof ApiKey> => ({ ...key, licence });
   const load = async (id: string) => {
     const key = await keys.get(id);
@@ -33,12 +31,11 @@ export const keysRoutes: FastifyPluginAsyncZod = async (app) => {
   };
 
   app.get('/v1/admin/keys', {
-    preHandler,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'List API keys',
       description: 'Admin only. Every key with its scopes and partner licence, newest first (a deployment has few keys, so the list is not paged).',
-      security,
       querystring: KeyListQuery,
       response: { 200: ApiKeyList, ...problemResponses(400, 401, 403) },
     },
@@ -50,7 +47,7 @@ export const keysRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/v1/admin/keys', {
-    preHandler,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Create an API key',
@@ -58,7 +55,6 @@ export const keysRoutes: FastifyPluginAsyncZod = async (app) => {
         'Admin only. A partner key has the `syndication` scope and a licence: the sections it may take in full ' +
         '(null = all), whether it gets the full text of gated articles, usage terms echoed into every payload it ' +
         'receives, and its own rate limit. The token is in the response only this once.',
-      security,
       body: ApiKeyCreate,
       response: { 201: ApiKeyCreated, ...problemResponses(400, 401, 403, 415, 422) },
     },
@@ -69,17 +65,16 @@ export const keysRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/v1/admin/keys/:id', {
-    preHandler,
-    schema: { tags, summary: 'Get an API key', description: 'Admin only. Name, scopes, licence, creation, last use and revocation of one key; the secret is never shown again.', security, params: KeyParams, response: { 200: ApiKey, ...problemResponses(401, 403, 404) } },
+    config: { access: 'admin' },
+    schema: { tags, summary: 'Get an API key', description: 'Admin only. Name, scopes, licence, creation, last use and revocation of one key; the secret is never shown again.', params: KeyParams, response: { 200: ApiKey, ...problemResponses(401, 403, 404) } },
   }, async (request) => load(request.params.id));
 
   app.delete('/v1/admin/keys/:id', {
-    preHandler,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Revoke an API key',
       description: 'Admin only. The key and its feed tokens stop working at once (401). The record stays for the audit trail.',
-      security,
       params: KeyParams,
       response: { 204: z.undefined().describe('Revoked'), ...problemResponses(401, 403, 404) },
     },
@@ -89,7 +84,7 @@ export const keysRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.put('/v1/admin/keys/:id/licence', {
-    preHandler,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Set the licence of a partner key',
@@ -97,7 +92,6 @@ export const keysRoutes: FastifyPluginAsyncZod = async (app) => {
         'Admin only. Replaces the whole licence, as PUT does: a field left out takes its default, not its previous ' +
         'value (`sections` → null, every section; `fullText` → false; `usageTerms` and `rateLimit` → null, cleared). ' +
         'To change one term, GET the key and send its licence back with that term changed. Takes effect on the key\'s next request.',
-      security,
       params: KeyParams,
       body: LicenceInput,
       response: { 200: Licence, ...problemResponses(400, 401, 403, 404, 415, 422) },
@@ -105,12 +99,11 @@ export const keysRoutes: FastifyPluginAsyncZod = async (app) => {
   }, async (request) => (await keys.licences.set(request.params.id, request.body))!);
 
   app.delete('/v1/admin/keys/:id/licence', {
-    preHandler,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Remove the licence of a partner key',
       description: 'Admin only. The key then reads as an anonymous reader.',
-      security,
       params: KeyParams,
       response: { 204: z.undefined().describe('Removed'), ...problemResponses(401, 403, 404) },
     },
@@ -120,12 +113,11 @@ export const keysRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/v1/admin/keys/:id/feed-tokens', {
-    preHandler,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'List the feed tokens of a key',
       description: 'Admin only. The feed tokens issued for this key (their secrets are never shown again).',
-      security,
       params: KeyParams,
       response: { 200: FeedTokenList, ...problemResponses(401, 403, 404) },
     },
@@ -135,7 +127,7 @@ export const keysRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/v1/admin/keys/:id/feed-tokens', {
-    preHandler,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Issue a feed token',
@@ -143,19 +135,17 @@ export const keysRoutes: FastifyPluginAsyncZod = async (app) => {
         'Admin only, for `syndication` keys. Feed readers that cannot send headers append it to feed URLs as ' +
         '`?token=ndf_…`; it works on /v1/feeds/* only, reads with the key\'s licence, is never logged, and can be ' +
         'revoked on its own. Shown only this once.',
-      security,
       params: KeyParams,
       response: { 201: FeedTokenCreated, ...problemResponses(401, 403, 404, 409, 422) },
     },
   }, async (request, reply) => reply.code(201).send(await keys.licences.createFeedToken(request.params.id)));
 
   app.delete('/v1/admin/keys/:id/feed-tokens/:tokenId', {
-    preHandler,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Revoke a feed token',
       description: 'Admin only. The token stops working at once; feeds fetched with it answer 401.',
-      security,
       params: FeedTokenParams,
       response: { 204: z.undefined().describe('Revoked'), ...problemResponses(401, 403, 404) },
     },

@@ -6,7 +6,7 @@ const Health = z.object({ status: z.enum(['ok', 'unavailable']), checks: z.recor
 
 export const opsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/healthz', {
-    config: { rateLimit: false },
+    config: { access: 'public', rateLimit: false },
     schema: { tags: ['Operations'], summary: 'Liveness: the process is up', description: 'Answers 200 while the process runs; touches nothing else (for a container or load-balancer liveness probe).', response: { 200: Health } },
   }, async (_request, reply) => {
     reply.header('cache-control', 'no-store');
@@ -14,7 +14,7 @@ export const opsRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/readyz', {
-    config: { rateLimit: false },
+    config: { access: 'public', rateLimit: false },
     schema: {
       tags: ['Operations'],
       summary: 'Readiness: the database answers and every migration is applied',

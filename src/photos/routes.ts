@@ -16,12 +16,10 @@ import type { PhotosService } from './service.js';
 import type { StagedUpload } from './storage.js';
 
 const tags = ['Photos'];
-const admin = [{ bearerAuth: [] }];
 
 const Binary = z.string().meta({ format: 'binary' });
 
 export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = async (app, { photos }) => {
-  const requireAdmin = app.requireScope('admin');
   const config = app.config;
   const viewer = (request: FastifyRequest) => ({ admin: isAdmin(request.identity) });
   // The JSON ETag follows the version, plus what else shapes the body (rendition URLs, expiry).
@@ -45,7 +43,7 @@ export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = as
     });
 
     scope.post('/v1/photos', {
-      preHandler: requireAdmin,
+      config: { access: 'admin' },
       // The multipart body is read part by part in the handler (the file is streamed to disk), so
       // the schema below documents it and the handler validates it.
       validatorCompiler: (route) => (route.httpPart === 'body' ? (data: unknown) => ({ value: data }) : validatorCompiler(route as never)),
@@ -60,7 +58,6 @@ export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = as
           'PHOTO_MAX_PIXELS, truncated or corrupt ones are 422. The original is stored named by its SHA-256: uploading ' +
           'the same bytes again returns the existing photo with 200 (its metadata unchanged; the fields sent are ignored). ' +
           'A failed upload leaves nothing behind.',
-        security: admin,
         consumes: ['multipart/form-data'],
         body: PhotoUpload,
         response: {
@@ -77,7 +74,7 @@ export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = as
   });
 
   app.get('/v1/photos', {
-    preHandler: requireAdmin,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'List photos',
@@ -87,7 +84,6 @@ export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = as
         'does), `takenFrom`/`takenTo` the date the picture was taken (`takenAt`, from EXIF/IPTC/XMP or set by an editor; ' +
         'photos without one do not match), which is what an agency archive is searched by. Each pair is ' +
         '[from, to): inclusive start, exclusive end.',
-      security: admin,
       querystring: PhotoListQuery,
       response: { 200: PhotoList, ...problemResponses(400, 401, 403) },
     },
@@ -98,6 +94,7 @@ export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = as
   });
 
   app.get('/v1/photos/:id', {
+    config: { access: 'public' },
     schema: {
       tags,
       summary: 'Get a photo',
@@ -116,12 +113,11 @@ export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = as
   });
 
   app.patch('/v1/photos/:id', {
-    preHandler: requireAdmin,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Edit a photo',
       description: 'Admin only. Change caption, alt text, credit, creator, copyright, source, usage terms, keywords, date taken, focal point or expiry; `null` clears a field. Send `If-Match` with the ETag from a GET to get 412 instead of overwriting someone else\'s change.',
-      security: admin,
       params: PhotoParams,
       headers: IfMatchHeaders,
       body: PhotoUpdate,
@@ -134,12 +130,11 @@ export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = as
   });
 
   app.delete('/v1/photos/:id', {
-    preHandler: requireAdmin,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Delete a photo',
       description: 'Admin only. Refused with 409 while a published or scheduled article shows it (featured photo or image block), unless `?force=true`. Removes the original and its renditions.',
-      security: admin,
       params: PhotoParams,
       querystring: PhotoDeleteQuery,
       response: { 204: z.undefined().describe('Deleted'), ...problemResponses(400, 401, 403, 404, 409) },
@@ -179,6 +174,7 @@ export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = as
   });
 
   app.get('/v1/photos/:id/renditions/:width.:format', {
+    config: { access: 'public' },
     schema: {
       tags,
       summary: 'Get a rendition (resized image)',

@@ -1,13 +1,14 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { ANONYMOUS, hasScope, type Identity } from '../access/identity.js';
+import { ANONYMOUS, type Identity } from '../access/identity.js';
 import { HttpError } from '../lib/httpError.js';
 import { API_KEY_PREFIX, hashSecret, secretMatches } from '../keys/tokens.js';
 
 /**
  * Resolves `Authorization: Bearer <token>` into an Identity before any handler runs.
  * Features add resolvers for their own token kinds (API keys here; subscriber sessions elsewhere),
- * each claiming tokens by prefix. A token nobody accepts is a 401, on every route.
+ * each claiming tokens by prefix. A token nobody accepts is a 401, on every route. Who may call a
+ * route is its own declaration (`config.access`, src/plugins/routeAccess.ts).
  */
 export type TokenResolver = (token: string, request: FastifyRequest) => Promise<Identity | null>;
 
@@ -17,7 +18,6 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     addTokenResolver(prefix: string, resolver: TokenResolver): void;
-    requireScope(scope: string): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   }
 }
 
@@ -72,15 +72,4 @@ export default fp(async function authPlugin(app: FastifyInstance) {
       done();
     }, done);
   });
-
-  app.decorate('requireScope', (scope: string) => async (request: FastifyRequest) => {
-    if (request.identity.kind === 'anonymous') {
-      throw new HttpError(401, `This operation needs an API key with the "${scope}" scope`, {
-        headers: { 'www-authenticate': 'Bearer' },
-      });
-    }
-    if (!hasScope(request.identity, scope)) {
-      throw new HttpError(403, `This operation needs the "${scope}" scope, which these credentials lack`);
-    }
-  });
-});
+}, { name: 'auth' });

@@ -4,6 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 
+/** Where the docs UI lives; its pages and assets are not API routes (no access declaration). */
+export const DOCS_PREFIX = '/docs';
+
 /** OpenAPI 3.1 generated from the routes' zod schemas; served at /openapi.json with docs at /docs. */
 export default fp(async function openapiPlugin(app: FastifyInstance) {
   await app.register(swagger, {
@@ -50,12 +53,12 @@ export default fp(async function openapiPlugin(app: FastifyInstance) {
   });
 
   await app.register(swaggerUi, {
-    routePrefix: '/docs',
+    routePrefix: DOCS_PREFIX,
     uiConfig: { docExpansion: 'list', deepLinking: true },
     staticCSP: true,
   });
 
-  app.get('/openapi.json', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=300');
     return app.swagger();
   });

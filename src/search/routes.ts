@@ -10,6 +10,7 @@ export const searchRoutes: FastifyPluginAsyncZod = async (app) => {
   const search = createSearchService(app);
 
   app.get('/v1/search', {
+    config: { access: 'public' },
     schema: {
       tags,
       summary: 'Search articles',
@@ -34,6 +35,7 @@ export const searchRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/v1/search/suggest', {
+    config: { access: 'public' },
     schema: {
       tags,
       summary: 'Search-box suggestions',

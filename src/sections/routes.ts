@@ -7,12 +7,11 @@ import { Section, SectionCreate, SectionList, SectionListQuery, SectionParams, S
 import type { SectionsService } from './service.js';
 
 const tags = ['Sections'];
-const admin = [{ bearerAuth: [] }];
 
 export const sectionsRoutes: FastifyPluginAsyncZod<{ sections: SectionsService }> = async (app, { sections }) => {
-  const requireAdmin = app.requireScope('admin');
 
   app.get('/v1/sections', {
+    config: { access: 'public' },
     schema: {
       tags,
       summary: 'List sections',
@@ -27,6 +26,7 @@ export const sectionsRoutes: FastifyPluginAsyncZod<{ sections: SectionsService }
   });
 
   app.get('/v1/sections/:slug', {
+    config: { access: 'public' },
     schema: {
       tags,
       summary: 'Get a section',
@@ -41,12 +41,11 @@ export const sectionsRoutes: FastifyPluginAsyncZod<{ sections: SectionsService }
   });
 
   app.post('/v1/sections', {
-    preHandler: requireAdmin,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Create a section',
       description: 'Admin only. The slug is made from the name when omitted.',
-      security: admin,
       body: SectionCreate,
       response: { 201: Section, ...problemResponses(400, 401, 403, 409, 413, 415) },
     },
@@ -57,12 +56,11 @@ export const sectionsRoutes: FastifyPluginAsyncZod<{ sections: SectionsService }
   });
 
   app.patch('/v1/sections/:slug', {
-    preHandler: requireAdmin,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Update a section',
       description: 'Admin only. Send `If-Match` with the ETag from a GET to refuse the change (412) if someone else changed the section meanwhile.',
-      security: admin,
       params: SectionParams,
       headers: IfMatchHeaders,
       body: SectionUpdate,
@@ -75,12 +73,11 @@ export const sectionsRoutes: FastifyPluginAsyncZod<{ sections: SectionsService }
   });
 
   app.delete('/v1/sections/:slug', {
-    preHandler: requireAdmin,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Delete a section',
       description: 'Admin only. Refused with 409 while articles are filed under the section; with `If-Match`, 412 if the section changed since you read it.',
-      security: admin,
       params: SectionParams,
       headers: IfMatchHeaders,
       response: { 204: z.undefined().describe('Deleted'), ...problemResponses(400, 401, 403, 404, 409, 412) },

@@ -75,6 +75,7 @@ export function syndicationRoutes(service: SyndicationService): FastifyPluginAsy
     };
 
     app.get('/v1/feeds/:file', {
+      config: { access: 'public' },
       onRequest,
       schema: {
         tags,
@@ -90,6 +91,7 @@ export function syndicationRoutes(service: SyndicationService): FastifyPluginAsy
     }, async (request, reply) => sendFeed(request, reply, { kind: 'all' }, request.params.file));
 
     app.get('/v1/feeds/:kind/:slug/:file', {
+      config: { access: 'public' },
       onRequest,
       schema: {
         tags,
@@ -103,6 +105,7 @@ export function syndicationRoutes(service: SyndicationService): FastifyPluginAsy
       sendFeed(request, reply, { kind: request.params.kind, slug: request.params.slug }, request.params.file));
 
     app.get('/v1/syndication/ninjs/articles/:slug', {
+      config: { access: 'public' },
       schema: {
         tags,
         summary: 'An article as IPTC ninjs 3.1',
@@ -120,6 +123,7 @@ export function syndicationRoutes(service: SyndicationService): FastifyPluginAsy
     }, async (request, reply) => sendNinjs(service, request, reply, request.params.slug, '/v1/syndication/ninjs/articles/'));
 
     app.get('/v1/syndication/ninjs/articles', {
+      config: { access: 'public' },
       schema: {
         tags,
         summary: 'Articles as IPTC ninjs 3.1',
@@ -135,6 +139,7 @@ export function syndicationRoutes(service: SyndicationService): FastifyPluginAsy
     });
 
     app.get('/sitemap.xml', {
+      config: { access: 'public' },
       schema: {
         tags,
         summary: 'Sitemap index',
@@ -147,6 +152,7 @@ export function syndicationRoutes(service: SyndicationService): FastifyPluginAsy
     // Sitemaps live at the root: a sitemap may only list URLs under its own directory
     // (https://www.sitemaps.org/protocol.html#location), and articles are under /v1/.
     app.get('/sitemap-articles-:page.xml', {
+      config: { access: 'public' },
       schema: {
         tags,
         summary: 'A page of the article sitemap',
@@ -161,6 +167,7 @@ export function syndicationRoutes(service: SyndicationService): FastifyPluginAsy
     });
 
     app.get('/sitemap-news.xml', {
+      config: { access: 'public' },
       schema: {
         tags,
         summary: 'Google News sitemap',
@@ -170,6 +177,7 @@ export function syndicationRoutes(service: SyndicationService): FastifyPluginAsy
     }, async (_request, reply) => reply.type(SITEMAP_CONTENT_TYPE).send(await service.newsSitemap()));
 
     app.get('/sitemaps/:file', {
+      config: { access: 'public' },
       schema: {
         tags,
         summary: 'Former sitemap locations',
@@ -186,6 +194,7 @@ export function syndicationRoutes(service: SyndicationService): FastifyPluginAsy
     });
 
     app.get('/v1/changes', {
+      config: { access: 'syndication' },
       schema: {
         tags: ['Change feed'],
         summary: 'The change feed',
@@ -195,7 +204,6 @@ export function syndicationRoutes(service: SyndicationService): FastifyPluginAsy
           'always pass the last `meta.nextCursor`: cursors never skip or repeat a change, even under concurrent ' +
           'writes. Partners (syndication scope) see changes of public articles and the withdrawal of ones that ' +
           'were public; admins see every change. Entries carry ids and versions, never text: fetch `href`.',
-        security: [{ bearerAuth: [] }],
         querystring: ChangesQuery,
         response: { 200: ChangeList, ...problemResponses(400, 401, 403, 429) },
       },

@@ -9,14 +9,13 @@ import { Tag, TagCreate, TagDeleteQuery, TagList, TagListQuery, TagParams, TagUp
 import type { TagsService } from './service.js';
 
 const tags = ['Tags'];
-const admin = [{ bearerAuth: [] }];
 /** Per version, and per content (article counts change without the tag changing). */
 const etagOf = (t: Tag) => `"v${t.version}-${createHash('sha1').update(JSON.stringify(t)).digest('hex').slice(0, 10)}"`;
 
 export const tagsRoutes: FastifyPluginAsyncZod<{ tags: TagsService }> = async (app, { tags: service }) => {
-  const requireAdmin = app.requireScope('admin');
 
   app.get('/v1/tags', {
+    config: { access: 'public' },
     schema: {
       tags,
       summary: 'List tags',
@@ -31,6 +30,7 @@ export const tagsRoutes: FastifyPluginAsyncZod<{ tags: TagsService }> = async (a
   });
 
   app.get('/v1/tags/:slug', {
+    config: { access: 'public' },
     schema: {
       tags,
       summary: 'Get a tag',
@@ -45,12 +45,11 @@ export const tagsRoutes: FastifyPluginAsyncZod<{ tags: TagsService }> = async (a
   });
 
   app.post('/v1/tags', {
-    preHandler: requireAdmin,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Create a tag',
       description: 'Admin only. The slug is made from the name when omitted.',
-      security: admin,
       body: TagCreate,
       response: { 201: Tag, ...problemResponses(400, 401, 403, 409, 413, 415) },
     },
@@ -61,12 +60,11 @@ export const tagsRoutes: FastifyPluginAsyncZod<{ tags: TagsService }> = async (a
   });
 
   app.patch('/v1/tags/:slug', {
-    preHandler: requireAdmin,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Update a tag',
       description: 'Admin only. Send `If-Match` with the ETag you read: 412 when the tag changed meanwhile.',
-      security: admin,
       params: TagParams,
       headers: IfMatchHeaders,
       body: TagUpdate,
@@ -79,12 +77,11 @@ export const tagsRoutes: FastifyPluginAsyncZod<{ tags: TagsService }> = async (a
   });
 
   app.delete('/v1/tags/:slug', {
-    preHandler: requireAdmin,
+    config: { access: 'admin' },
     schema: {
       tags,
       summary: 'Delete a tag',
       description: 'Admin only. 409 while articles use the tag, unless `?detach=true` (it is removed from them, each article gets a revision). With `If-Match`, 412 if the tag changed since you read it.',
-      security: admin,
       params: TagParams,
       headers: IfMatchHeaders,
       querystring: TagDeleteQuery,

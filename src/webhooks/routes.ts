@@ -17,20 +17,18 @@ import {
 import type { WebhooksService } from './service.js';
 
 const tags = ['Webhooks'];
-const security = [{ bearerAuth: [] }];
 
 /** Admin endpoints for webhook endpoints and their delivery log. */
 export function webhooksRoutes(service: WebhooksService): FastifyPluginAsyncZod {
   return async (app) => {
-    const preHandler = app.requireScope('admin');
 
     app.get('/v1/admin/webhooks', {
-      preHandler,
-      schema: { tags, summary: 'List webhook endpoints', description: 'Admin only. Every registered endpoint, with the events it subscribes to (secrets are never shown).', security, response: { 200: WebhookEndpointList, ...problemResponses(401, 403) } },
+      config: { access: 'admin' },
+      schema: { tags, summary: 'List webhook endpoints', description: 'Admin only. Every registered endpoint, with the events it subscribes to (secrets are never shown).', response: { 200: WebhookEndpointList, ...problemResponses(401, 403) } },
     }, async () => service.list());
 
     app.post('/v1/admin/webhooks', {
-      preHandler,
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: 'Register a webhook endpoint',
@@ -41,7 +39,6 @@ export function webhooksRoutes(service: WebhooksService): FastifyPluginAsyncZod 
           'article.deleted, article.corrected, photo.updated. With `keyId`, payloads follow that partner key\'s ' +
           'licence; otherwise gated articles carry their teaser only. Failed deliveries are retried with exponential ' +
           'backoff and jitter; 2xx within WEBHOOK_TIMEOUT_MS counts as delivered.',
-        security,
         body: WebhookEndpointCreate,
         response: { 201: WebhookEndpointCreated, ...problemResponses(400, 401, 403, 415, 422) },
       },
@@ -52,17 +49,16 @@ export function webhooksRoutes(service: WebhooksService): FastifyPluginAsyncZod 
     });
 
     app.get('/v1/admin/webhooks/:id', {
-      preHandler,
-      schema: { tags, summary: 'Get a webhook endpoint', description: 'Admin only. One endpoint by id (its secret is never shown).', security, params: EndpointParams, response: { 200: WebhookEndpoint, ...problemResponses(400, 401, 403, 404) } },
+      config: { access: 'admin' },
+      schema: { tags, summary: 'Get a webhook endpoint', description: 'Admin only. One endpoint by id (its secret is never shown).', params: EndpointParams, response: { 200: WebhookEndpoint, ...problemResponses(400, 401, 403, 404) } },
     }, async (request) => service.get(request.params.id));
 
     app.patch('/v1/admin/webhooks/:id', {
-      preHandler,
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: 'Change a webhook endpoint',
         description: 'Admin only. `active: false` pauses it: no new deliveries are queued and queued ones are not sent.',
-        security,
         params: EndpointParams,
         body: WebhookEndpointUpdate,
         response: { 200: WebhookEndpoint, ...problemResponses(400, 401, 403, 404, 415, 422) },
@@ -70,12 +66,11 @@ export function webhooksRoutes(service: WebhooksService): FastifyPluginAsyncZod 
     }, async (request) => service.update(request.params.id, request.body));
 
     app.delete('/v1/admin/webhooks/:id', {
-      preHandler,
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: 'Delete a webhook endpoint',
         description: 'Admin only. Its delivery log goes with it.',
-        security,
         params: EndpointParams,
         response: { 204: z.undefined().describe('Deleted'), ...problemResponses(400, 401, 403, 404) },
       },
@@ -85,24 +80,22 @@ export function webhooksRoutes(service: WebhooksService): FastifyPluginAsyncZod 
     });
 
     app.post('/v1/admin/webhooks/:id/rotate-secret', {
-      preHandler,
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: 'Rotate the signing secret',
         description: 'Admin only. The new secret signs every later attempt; it is shown only now.',
-        security,
         params: EndpointParams,
         response: { 200: WebhookEndpointCreated, ...problemResponses(400, 401, 403, 404) },
       },
     }, async (request) => service.rotateSecret(request.params.id));
 
     app.get('/v1/admin/webhooks/:id/deliveries', {
-      preHandler,
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: 'Delivery log of an endpoint',
         description: 'Admin only. Newest first: status, attempts, last status code and error, next attempt.',
-        security,
         params: EndpointParams,
         querystring: DeliveryListQuery,
         response: { 200: WebhookDeliveryList, ...problemResponses(400, 401, 403, 404) },
@@ -114,24 +107,22 @@ export function webhooksRoutes(service: WebhooksService): FastifyPluginAsyncZod 
     });
 
     app.get('/v1/admin/webhooks/:id/deliveries/:deliveryId', {
-      preHandler,
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: 'Get one delivery',
         description: 'Admin only. Includes the exact signed body.',
-        security,
         params: DeliveryParams,
         response: { 200: WebhookDelivery, ...problemResponses(400, 401, 403, 404) },
       },
     }, async (request) => service.delivery(request.params.id, request.params.deliveryId));
 
     app.post('/v1/admin/webhooks/:id/deliveries/:deliveryId/redeliver', {
-      preHandler,
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: 'Redeliver a delivery',
         description: 'Admin only. Queues the same message (same webhook-id and body) again as a new delivery, due now.',
-        security,
         params: DeliveryParams,
         response: { 202: WebhookDelivery, ...problemResponses(400, 401, 403, 404, 409) },
       },

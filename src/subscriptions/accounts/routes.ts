@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError } from '../../lib/httpError.js';
@@ -6,18 +6,6 @@ import { problemResponses } from '../../schemas/problem.js';
 import { MAIL_TOKEN_PREFIX, parseToken } from '../tokens.js';
 import { Accepted, AccountLink, AccountLinkQuery, MagicLinkRequest, Me, MeUpdate, Session, SignUp, TokenExchange } from './schemas.js';
 import type { AccountsService } from './service.js';
-
-const subscriberAuth = [{ bearerAuth: [] }];
-
-/** Guards the /v1/me routes: a subscriber session is required (API keys have no "me"). */
-export async function requireSubscriber(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-  if (request.identity.kind === 'anonymous') {
-    throw new HttpError(401, 'Sign in first: send the subscriber session token as "Authorization: Bearer nds_…"', {
-      headers: { 'www-authenticate': 'Bearer' },
-    });
-  }
-  if (request.identity.kind !== 'subscriber') throw new HttpError(403, 'This endpoint is for subscriber sessions, not API keys');
-}
 
 function subscriberId(request: FastifyRequest): number {
   if (request.identity.kind !== 'subscriber') throw new HttpError(401, 'Sign in first');
@@ -45,6 +33,7 @@ export function accountsRoutes(accounts: AccountsService, limits: AuthLimits): F
     // Never above the operator's BODY_LIMIT_BYTES.
     const bodyLimit = Math.min(app.config.BODY_LIMIT_BYTES, AUTH_BODY_LIMIT_BYTES);
     app.post('/v1/subscribers', {
+      config: { access: 'public' },
       preValidation: limits.signUp,
       bodyLimit,
       schema: {
@@ -62,6 +51,7 @@ export function accountsRoutes(accounts: AccountsService, limits: AuthLimits): F
     }, async (request, reply) => reply.code(202).send(await accounts.signUp(request.body)));
 
     app.post('/v1/subscribers/confirm', {
+      config: { access: 'public' },
       preValidation: limits.exchange,
       bodyLimit,
       schema: {
@@ -77,6 +67,7 @@ export function accountsRoutes(accounts: AccountsService, limits: AuthLimits): F
     }, async (request) => accounts.confirm(request.body.token));
 
     app.post('/v1/auth/magic-link', {
+      config: { access: 'public' },
       preValidation: limits.signIn,
       bodyLimit,
       schema: {
@@ -92,6 +83,7 @@ export function accountsRoutes(accounts: AccountsService, limits: AuthLimits): F
     }, async (request, reply) => reply.code(202).send(await accounts.requestMagicLink(request.body)));
 
     app.post('/v1/auth/session', {
+      config: { access: 'public' },
       preValidation: limits.exchange,
       bodyLimit,
       schema: {
@@ -111,6 +103,7 @@ export function accountsRoutes(accounts: AccountsService, limits: AuthLimits): F
     const api = app.config.PUBLIC_BASE_URL.replace(/\/$/, '');
     const landing = (path: string, action: 'confirm' | 'sign_in', endpoint: string, what: string) =>
       app.get(path, {
+        config: { access: 'public' },
         schema: {
           tags: ['Auth'],
           summary: `Mail link: ${what}`,
@@ -146,12 +139,11 @@ export function accountsRoutes(accounts: AccountsService, limits: AuthLimits): F
     landing('/v1/account/sign-in', 'sign_in', '/v1/auth/session', 'sign in');
 
     app.delete('/v1/auth/session', {
-      preHandler: requireSubscriber,
+      config: { access: 'subscriber' },
       schema: {
         tags: ['Auth'],
         summary: 'Sign out',
         description: 'Revokes the session whose token authenticates this request. The token is a 401 from then on.',
-        security: subscriberAuth,
         response: { 204: z.undefined().describe('Signed out'), ...problemResponses(401, 403) },
       },
     }, async (request, reply) => {
@@ -160,30 +152,28 @@ export function accountsRoutes(accounts: AccountsService, limits: AuthLimits): F
     });
 
     app.get('/v1/me', {
-      preHandler: requireSubscriber,
+      config: { access: 'subscriber' },
       schema: {
         tags: ['Me'],
         summary: 'The signed-in subscriber',
         description: 'Plan, subscription status and renewal date, entitlements, and what is left of the monthly meter. Always `private, no-store`.',
-        security: subscriberAuth,
         response: { 200: Me, ...problemResponses(401, 403) },
       },
     }, async (request) => accounts.me(subscriberId(request)));
 
     app.patch('/v1/me', {
-      preHandler: requireSubscriber,
+      config: { access: 'subscriber' },
       schema: {
         tags: ['Me'],
         summary: 'Update my profile',
         description: 'Name and newsletter preferences.',
-        security: subscriberAuth,
         body: MeUpdate,
         response: { 200: Me, ...problemResponses(400, 401, 403, 415) },
       },
     }, async (request) => accounts.updateMe(subscriberId(request), request.body));
 
     app.post('/v1/me/cancel', {
-      preHandler: requireSubscriber,
+      config: { access: 'subscriber' },
       schema: {
         tags: ['Me'],
         summary: 'Cancel my subscription',
@@ -191,7 +181,6 @@ export function accountsRoutes(accounts: AccountsService, limits: AuthLimits): F
           'A paid subscription billed by the payment provider runs to the end of the paid period (`cancelAtPeriodEnd`); one awaiting payment ' +
           'or granted by hand ends now, back to the free plan. On the free plan this closes the membership: every session is signed out ' +
           '(the token is a 401 afterwards); signing up again reopens it.',
-        security: subscriberAuth,
         response: {
           200: z.object({ outcome: z.enum(['ends_at_period_end', 'ended', 'membership_closed']), subscriber: Me }).meta({ id: 'Cancellation' }),
           ...problemResponses(401, 403, 409),
@@ -203,14 +192,13 @@ export function accountsRoutes(accounts: AccountsService, limits: AuthLimits): F
     });
 
     app.delete('/v1/me', {
-      preHandler: requireSubscriber,
+      config: { access: 'subscriber' },
       schema: {
         tags: ['Me'],
         summary: 'Erase my personal data',
         description:
           'Removes the email address, name, preferences, sessions, sign-in tokens, reading history and mails; ' +
           'an anonymous record remains for accounting. Every session is a 401 afterwards. Cancel a paid subscription with the provider too.',
-        security: subscriberAuth,
         response: { 204: z.undefined().describe('Erased'), ...problemResponses(401, 403) },
       },
     }, async (request, reply) => {

@@ -15,19 +15,16 @@ import {
 import type { AdminService } from './service.js';
 
 const tags = ['Subscriptions'];
-const security = [{ bearerAuth: [] }];
 
 export function adminRoutes(admin: AdminService): FastifyPluginAsyncZod {
   return async (app) => {
-    const preHandler = app.requireScope('admin');
 
     app.get('/v1/admin/subscribers', {
-      preHandler,
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: 'List and search subscribers',
         description: 'Admin only. Newest first, keyset-paged. Filter by `plan`, membership `status`, `subscriptionStatus`; `q` finds text in the address or name.',
-        security,
         querystring: AdminSubscriberListQuery,
         response: { 200: AdminSubscriberList, ...problemResponses(400, 401, 403) },
       },
@@ -39,12 +36,11 @@ export function adminRoutes(admin: AdminService): FastifyPluginAsyncZod {
     });
 
     app.get('/v1/admin/subscribers/export', {
-      preHandler,
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: 'Export subscribers as CSV',
         description: 'Admin only. The same filters as the list, every matching subscriber, streamed as `text/csv` (RFC 4180; cells that a spreadsheet would run as formulas are prefixed with an apostrophe).',
-        security,
         querystring: AdminSubscriberExportQuery,
         response: {
           200: { description: 'CSV with a header row', content: { 'text/csv': { schema: z.string() } } },
@@ -62,26 +58,24 @@ export function adminRoutes(admin: AdminService): FastifyPluginAsyncZod {
     });
 
     app.get('/v1/admin/subscribers/:id', {
-      preHandler,
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: 'View a subscriber',
         description: 'Admin only. With active session count and meter state.',
-        security,
         params: AdminSubscriberParams,
         response: { 200: AdminSubscriberDetail, ...problemResponses(400, 401, 403, 404) },
       },
     }, async (request) => admin.detail(request.params.id));
 
     app.put('/v1/admin/subscribers/:id/subscription', {
-      preHandler,
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: 'Grant or change a subscription by hand',
         description:
           'Admin only. Puts the subscriber on `plan` now (a complimentary or corrected subscription), until `currentPeriodEnd` when given. ' +
           'It replaces a provider-billed subscription locally; stop the billing with the provider too.',
-        security,
         params: AdminSubscriberParams,
         body: GrantSubscription,
         response: { 200: AdminSubscriberDetail, ...problemResponses(400, 401, 403, 404, 409, 415, 422) },
@@ -89,26 +83,24 @@ export function adminRoutes(admin: AdminService): FastifyPluginAsyncZod {
     }, async (request) => admin.grant(request.params.id, request.body));
 
     app.delete('/v1/admin/subscribers/:id/subscription', {
-      preHandler,
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: 'Cancel a subscription by hand',
         description: 'Admin only. Ends a paid subscription now; the subscriber stays a registered reader on the free plan. 409 when there is none.',
-        security,
         params: AdminSubscriberParams,
         response: { 200: AdminSubscriberDetail, ...problemResponses(400, 401, 403, 404, 409) },
       },
     }, async (request) => admin.cancel(request.params.id));
 
     app.get('/v1/admin/outbox', {
-      preHandler,
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: 'Read the mail outbox',
         description:
           'Admin only. Every mail the system sent or holds, newest first. Without SMTP_URL this is where confirmation and sign-in mails wait ' +
           '(with their one-time links); with SMTP the body is dropped once delivered.',
-        security,
         querystring: OutboxQuery,
         response: { 200: OutboxList, ...problemResponses(400, 401, 403) },
       },

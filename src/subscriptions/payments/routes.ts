@@ -21,6 +21,7 @@ export function paymentsRoutes(payments: PaymentsService): FastifyPluginAsyncZod
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
     app.post('/v1/webhooks/payments', {
+      config: { access: 'public' },
       schema: {
         tags: ['Subscriptions'],
         summary: 'Payment provider webhook (Stripe)',

@@ -8,13 +8,12 @@ import { Plan, PlanCreate, PlanList, PlanListQuery, PlanParams, PlanUpdate } fro
 import { toPlan, type PlansService } from './service.js';
 
 const tags = ['Subscriptions'];
-const admin = [{ bearerAuth: [] }];
 
 export function plansRoutes(plans: PlansService): FastifyPluginAsyncZod {
   return async (app) => {
-    const requireAdmin = app.requireScope('admin');
 
     app.get('/v1/plans', {
+      config: { access: 'public' },
       schema: {
         tags,
         summary: 'List plans',
@@ -29,6 +28,7 @@ export function plansRoutes(plans: PlansService): FastifyPluginAsyncZod {
     });
 
     app.get('/v1/plans/:slug', {
+      config: { access: 'public' },
       schema: {
         tags,
         summary: 'Get a plan',
@@ -43,12 +43,11 @@ export function plansRoutes(plans: PlansService): FastifyPluginAsyncZod {
     });
 
     app.post('/v1/plans', {
-      preHandler: requireAdmin,
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: 'Create a plan',
         description: 'Admin only. Prices are in minor units (cents). A plan opening `subscribers` also opens `registered`.',
-        security: admin,
         body: PlanCreate,
         response: { 201: Plan, ...problemResponses(400, 401, 403, 409, 415, 422) },
       },
@@ -59,12 +58,11 @@ export function plansRoutes(plans: PlansService): FastifyPluginAsyncZod {
     });
 
     app.patch('/v1/plans/:slug', {
-      preHandler: requireAdmin,
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: 'Update a plan',
         description: 'Admin only. Honours `If-Match`. Set `active: false` to retire a plan without touching its subscribers. The free plan stays free and active.',
-        security: admin,
         params: PlanParams,
         headers: IfMatchHeaders,
         body: PlanUpdate,
@@ -77,12 +75,11 @@ export function plansRoutes(plans: PlansService): FastifyPluginAsyncZod {
     });
 
     app.delete('/v1/plans/:slug', {
-      preHandler: requireAdmin,
+      config: { access: 'admin' },
       schema: {
         tags,
         summary: 'Delete a plan',
         description: 'Admin only. Refused with 409 while subscriptions use the plan (retire it instead), and always for the free plan.',
-        security: admin,
         params: PlanParams,
         response: { 204: z.undefined().describe('Deleted'), ...problemResponses(401, 403, 404, 409) },
       },

@@ -1,7 +1,7 @@
 import { validate } from '@readme/openapi-parser';
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { generateOpenApi } from '../src/plugins/openapiDocument.js';
+import { generateOpenApi } from '../src/cli/openapiDocument.js';
 import { buildTestApp, json } from './helpers/app.js';
 
 t.test('the committed openapi/openapi.json is what the code generates', async (t) => {

@@ -1,4 +1,4 @@
-import type { AccessLevel } from './policy.js';
+import type { AccessLevel } from './levels.js';
 
 /** What a subscriber's plan entitles them to; filled by the subscriptions feature. */
 export interface Entitlements {

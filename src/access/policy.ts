@@ -1,14 +1,14 @@
 import type { Identity } from './identity.js';
 import { isAdmin } from './identity.js';
+import type { AccessLevel } from './levels.js';
+
+export { ACCESS_LEVELS, type AccessLevel } from './levels.js';
 
 /**
  * THE access policy. Every surface that shows article text (JSON, lists, search snippets,
  * feeds, ninjs, sitemaps, webhooks…) asks `decideAccess` and, when it is not granted, shows
  * only the teaser. Nothing else decides who may read what.
  */
-export const ACCESS_LEVELS = ['public', 'registered', 'subscribers'] as const;
-export type AccessLevel = (typeof ACCESS_LEVELS)[number];
-
 export type DenialReason =
   | 'sign_in_required'
   | 'subscription_required'

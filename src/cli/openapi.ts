@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { generateOpenApi } from '../plugins/openapiDocument.js';
+import { generateOpenApi } from './openapiDocument.js';
 
 // Regenerates openapi/openapi.json from the code. A test fails when the committed file drifts.
 const target = fileURLToPath(new URL('../../openapi/openapi.json', import.meta.url));

@@ -64,6 +64,11 @@ export default fp(async function openapiPlugin(app: FastifyInstance) {
   });
 });
 
+/** The document of a ready app as committed at openapi/openapi.json (2-space JSON, final newline). */
+export function openApiText(app: FastifyInstance): string {
+  return `${JSON.stringify(app.swagger(), null, 2)}\n`;
+}
+
 type OpenApiDoc = ReturnType<typeof jsonSchemaTransformObject>;
 
 /** Error responses are served as application/problem+json; say so in the document. */

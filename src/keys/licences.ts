@@ -1,9 +1,8 @@
-import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
-import type { Licence } from '../access/identity.js';
+import type { Identity, Licence } from '../access/identity.js';
 import type { Db } from '../db/client.js';
-import { apiKeys, feedTokens, keyLicences, sections } from '../db/schema/index.js';
 import type { Clock } from '../lib/clock.js';
 import { HttpError, notFound, unprocessable } from '../lib/httpError.js';
+import { createKeysRepository, createLicencesRepository, type FeedTokenRow, type LicenceRow } from './repository.js';
 import { hashSecret, newKeyId, newSecret, secretMatches } from './tokens.js';
 
 /**
@@ -35,14 +34,13 @@ export function parseFeedToken(token: string): { id: string; secret: string } | 
   return m ? { id: m[1], secret: m[2] } : null;
 }
 
-type LicenceRow = typeof keyLicences.$inferSelect;
 const toTerms = (r: LicenceRow): LicenceTerms => ({
   sections: r.sections ?? null,
   fullText: r.fullText,
   usageTerms: r.usageTerms ?? null,
   rateLimit: r.rateLimit ?? null,
 });
-const toTokenInfo = (r: typeof feedTokens.$inferSelect): FeedTokenInfo => ({
+const toTokenInfo = (r: FeedTokenRow): FeedTokenInfo => ({
   id: r.id,
   keyId: r.keyId,
   createdAt: r.createdAt,
@@ -50,66 +48,25 @@ const toTokenInfo = (r: typeof feedTokens.$inferSelect): FeedTokenInfo => ({
   revokedAt: r.revokedAt,
 });
 
-export function createLicencesRepository(db: Db) {
+/**
+ * The identity an API key acts as: the scopes it may use, the licence the access policy applies
+ * and its own rate limit. The one place a key and its licence become an Identity, whether the key
+ * came in the Authorization header, as a feed token or as the partner of a webhook endpoint.
+ */
+export function keyIdentity(key: { id: string; name: string }, scopes: string[], licence: LicenceTerms | null): Identity {
   return {
-    async find(keyId: string): Promise<LicenceRow | undefined> {
-      return db.select().from(keyLicences).where(eq(keyLicences.keyId, keyId)).get();
-    },
-    async findMany(keyIds: string[]): Promise<LicenceRow[]> {
-      if (keyIds.length === 0) return [];
-      return db.select().from(keyLicences).where(inArray(keyLicences.keyId, keyIds)).all();
-    },
-    async upsert(row: typeof keyLicences.$inferInsert): Promise<LicenceRow> {
-      return db
-        .insert(keyLicences)
-        .values(row)
-        .onConflictDoUpdate({
-          target: keyLicences.keyId,
-          set: { sections: row.sections, fullText: row.fullText, usageTerms: row.usageTerms, rateLimit: row.rateLimit, updatedAt: row.updatedAt },
-        })
-        .returning()
-        .get();
-    },
-    async remove(keyId: string): Promise<void> {
-      db.delete(keyLicences).where(eq(keyLicences.keyId, keyId)).run();
-    },
-    async unknownSections(slugs: string[]): Promise<string[]> {
-      if (slugs.length === 0) return [];
-      const found = new Set(db.select({ slug: sections.slug }).from(sections).where(inArray(sections.slug, slugs)).all().map((r) => r.slug));
-      return slugs.filter((s) => !found.has(s));
-    },
-    async insertToken(row: typeof feedTokens.$inferInsert): Promise<void> {
-      db.insert(feedTokens).values(row).run();
-    },
-    async tokensOf(keyId: string) {
-      return db.select().from(feedTokens).where(eq(feedTokens.keyId, keyId)).orderBy(desc(feedTokens.createdAt)).all();
-    },
-    /** The token row and its key, for resolving `?token=`. */
-    async tokenWithKey(id: string) {
-      return db
-        .select({ token: feedTokens, key: apiKeys })
-        .from(feedTokens)
-        .innerJoin(apiKeys, eq(apiKeys.id, feedTokens.keyId))
-        .where(eq(feedTokens.id, id))
-        .get();
-    },
-    async revokeToken(keyId: string, id: string, at: string): Promise<boolean> {
-      const r = db
-        .update(feedTokens)
-        .set({ revokedAt: at })
-        .where(and(eq(feedTokens.id, id), eq(feedTokens.keyId, keyId), isNull(feedTokens.revokedAt)))
-        .run();
-      return r.changes > 0;
-    },
-    async touchToken(id: string, at: string): Promise<void> {
-      db.update(feedTokens).set({ lastUsedAt: at }).where(eq(feedTokens.id, id)).run();
-    },
+    kind: 'apiKey',
+    keyId: key.id,
+    name: key.name,
+    scopes,
+    licence: licence ? { sections: licence.sections, fullText: licence.fullText, usageTerms: licence.usageTerms } : null,
+    rateLimit: licence?.rateLimit ?? null,
   };
 }
 
 export function createLicencesService(db: Db, clock: Clock) {
   const repo = createLicencesRepository(db);
-  const keyRow = (id: string) => db.select().from(apiKeys).where(eq(apiKeys.id, id)).get();
+  const keys = createKeysRepository(db);
 
   return {
     async get(keyId: string): Promise<LicenceTerms | null> {
@@ -142,7 +99,7 @@ export function createLicencesService(db: Db, clock: Clock) {
 
     /** Sets (or with null, removes) the licence of an existing key. */
     async set(keyId: string, terms: LicenceTerms | null, pointer = '/body'): Promise<LicenceTerms | null> {
-      const key = keyRow(keyId);
+      const key = await keys.findById(keyId);
       if (!key) throw notFound(`API key "${keyId}"`);
       if (terms === null) {
         await repo.remove(keyId);
@@ -156,7 +113,7 @@ export function createLicencesService(db: Db, clock: Clock) {
 
     /** Issues a feed token for a syndication key; the token is returned once and never stored. */
     async createFeedToken(keyId: string): Promise<{ token: string; feedToken: FeedTokenInfo }> {
-      const key = keyRow(keyId);
+      const key = await keys.findById(keyId);
       if (!key) throw notFound(`API key "${keyId}"`);
       if (key.revokedAt) throw new HttpError(409, 'The key is revoked');
       if (!key.scopes.includes('syndication')) {
@@ -170,7 +127,7 @@ export function createLicencesService(db: Db, clock: Clock) {
     },
 
     async listFeedTokens(keyId: string): Promise<FeedTokenInfo[]> {
-      if (!keyRow(keyId)) throw notFound(`API key "${keyId}"`);
+      if (!(await keys.findById(keyId))) throw notFound(`API key "${keyId}"`);
       return (await repo.tokensOf(keyId)).map(toTokenInfo);
     },
 
@@ -181,10 +138,11 @@ export function createLicencesService(db: Db, clock: Clock) {
     },
 
     /**
-     * Resolves a feed token to its key and licence. Null when malformed, unknown, revoked, or when
-     * the key itself is revoked or lost its syndication scope.
+     * Resolves a feed token to the partner it reads as: its key, with the syndication scope only,
+     * and its licence. Null when malformed, unknown, revoked, or when the key itself is revoked or
+     * lost its syndication scope.
      */
-    async resolveFeedToken(token: string): Promise<{ keyId: string; name: string; licence: LicenceTerms | null } | null> {
+    async resolveFeedToken(token: string): Promise<Identity | null> {
       const parsed = parseFeedToken(token);
       if (!parsed) return null;
       const found = await repo.tokenWithKey(parsed.id);
@@ -194,7 +152,7 @@ export function createLicencesService(db: Db, clock: Clock) {
       const now = clock.now();
       const last = found.token.lastUsedAt ? Date.parse(found.token.lastUsedAt) : 0;
       if (now.getTime() - last > 60_000) await repo.touchToken(parsed.id, now.toISOString());
-      return { keyId: found.key.id, name: found.key.name, licence: await this.get(found.key.id) };
+      return keyIdentity(found.key, ['syndication'], await this.get(found.key.id));
     },
   };
 }

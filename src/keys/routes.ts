@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { notFound } from '../lib/httpError.js';
 import { problemResponses } from '../schemas/problem.js';
 import type { LicenceTerms } from './licences.js';
+import { API_KEY_PREFIX } from './tokens.js';
 import {
   ApiKey,
   ApiKeyCreate,
@@ -23,6 +24,8 @@ const tags = ['API keys'];
 /** Admin endpoints for API keys, partner licences and feed tokens. */
 export const keysRoutes: FastifyPluginAsyncZod = async (app) => {
   const keys = app.keys;
+  // `Authorization: Bearer ndk_…` acts as the key: its scopes, its partner licence, its rate limit.
+  app.addTokenResolver(API_KEY_PREFIX, (token) => keys.identify(token));
   const view = (key: KeyInfo, licence: LicenceTerms | null): z.infer<typeof ApiKey> => ({ ...key, licence });
   const load = async (id: string) => {
     const key = await keys.get(id);

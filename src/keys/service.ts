@@ -1,6 +1,7 @@
+import type { Identity } from '../access/identity.js';
 import type { Db } from '../db/client.js';
 import type { Clock } from '../lib/clock.js';
-import { createLicencesService, type LicenceTerms } from './licences.js';
+import { createLicencesService, keyIdentity, type LicenceTerms } from './licences.js';
 import { createKeysRepository, type ApiKeyRow } from './repository.js';
 import { formatKey, hashSecret, newKeyId, newSecret, parseKey, secretMatches } from './tokens.js';
 
@@ -84,6 +85,22 @@ export function createKeysService(db: Db, clock: Clock) {
         await repo.touch(row.id, row.lastUsedAt);
       }
       return { ok: true, key: toInfo(row), licence: await licences.get(row.id) };
+    },
+
+    /** The identity an `ndk_…` bearer token acts as (its own scopes and licence); null when it is not a live key. */
+    async identify(token: string): Promise<Identity | null> {
+      const check = await this.verify(token);
+      return check.ok ? keyIdentity(check.key, check.key.scopes, check.licence) : null;
+    },
+
+    /**
+     * The partner a key acts as elsewhere (a webhook endpoint's payloads): never more than the
+     * syndication scope, so never drafts or everything. Null unless it is a live syndication key.
+     */
+    async partnerIdentity(keyId: string): Promise<Identity | null> {
+      const row = await repo.findById(keyId);
+      if (!row || row.revokedAt || !row.scopes.includes('syndication')) return null;
+      return keyIdentity(row, ['syndication'], await licences.get(row.id));
     },
 
     async list(): Promise<KeyInfo[]> {

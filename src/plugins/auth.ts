@@ -2,11 +2,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ANONYMOUS, type Identity } from '../access/identity.js';
 import { HttpError } from '../lib/httpError.js';
-import { API_KEY_PREFIX, hashSecret, secretMatches } from '../keys/tokens.js';
+import { hashSecret, secretMatches } from '../lib/secrets.js';
 
 /**
  * Resolves `Authorization: Bearer <token>` into an Identity before any handler runs.
- * Features add resolvers for their own token kinds (API keys here; subscriber sessions elsewhere),
+ * Features add resolvers for their own token kinds (API keys, subscriber sessions),
  * each claiming tokens by prefix. A token nobody accepts is a 401, on every route. Who may call a
  * route is its own declaration (`config.access`, src/plugins/routeAccess.ts).
  */
@@ -29,20 +29,6 @@ export default fp(async function authPlugin(app: FastifyInstance) {
 
   app.decorate('addTokenResolver', (prefix: string, resolve: TokenResolver) => {
     resolvers.push({ prefix, resolve });
-  });
-
-  app.addTokenResolver(API_KEY_PREFIX, async (token) => {
-    const check = await app.keys.verify(token);
-    if (!check.ok) return null;
-    // A partner key carries its licence, which decideAccess applies, and its own rate limit.
-    return {
-      kind: 'apiKey',
-      keyId: check.key.id,
-      name: check.key.name,
-      scopes: check.key.scopes,
-      licence: check.licence ? { sections: check.licence.sections, fullText: check.licence.fullText, usageTerms: check.licence.usageTerms } : null,
-      rateLimit: check.licence?.rateLimit ?? null,
-    };
   });
 
   // A deployment may fix an admin key in NEWSDESK_ADMIN_KEY instead of creating one with the CLI.

@@ -53,21 +53,7 @@ const selfPath = (request: FastifyRequest) => request.url.split('?')[0];
 
 export function syndicationRoutes(service: SyndicationService): FastifyPluginAsyncZod {
   return async (app) => {
-    const onRequest = feedTokenHook({
-      async resolve(token) {
-        const found = await app.keys.licences.resolveFeedToken(token);
-        if (!found) return null;
-        const l = found.licence;
-        return {
-          kind: 'apiKey',
-          keyId: found.keyId,
-          name: found.name,
-          scopes: ['syndication'],
-          licence: l ? { sections: l.sections, fullText: l.fullText, usageTerms: l.usageTerms } : null,
-          rateLimit: l?.rateLimit ?? null,
-        };
-      },
-    });
+    const onRequest = feedTokenHook({ resolve: (token) => app.keys.licences.resolveFeedToken(token) });
 
     const sendFeed = async (request: FastifyRequest, reply: FastifyReply, scope: FeedScope, file: FeedFile) => {
       const body = await service.feed(scope, file, request.identity, selfPath(request));

@@ -79,18 +79,7 @@ export function createSyndicationService(app: FastifyInstance) {
 
   /** The identity a webhook endpoint's payloads are built for: its partner key, else anonymous. */
   async function endpointIdentity(endpoint: EndpointRow): Promise<Identity> {
-    if (!endpoint.keyId) return ANONYMOUS;
-    const key = await app.keys.get(endpoint.keyId);
-    if (!key || key.revokedAt || !key.scopes.includes('syndication')) return ANONYMOUS;
-    const licence = await app.keys.licences.get(key.id);
-    // Never more than a partner: no admin scope, so never drafts or everything.
-    return {
-      kind: 'apiKey',
-      keyId: key.id,
-      name: key.name,
-      scopes: ['syndication'],
-      licence: licence ? { sections: licence.sections, fullText: licence.fullText, usageTerms: licence.usageTerms } : null,
-    };
+    return (endpoint.keyId ? await app.keys.partnerIdentity(endpoint.keyId) : null) ?? ANONYMOUS;
   }
 
   function toChangeEntry(c: ChangeRow) {

@@ -168,6 +168,27 @@ const CALL_TO_ACTION: Record<DenialReason, string> = {
   not_licensed: 'Contact syndication to licence this article',
 };
 
+/**
+ * The invitation to subscribe, with the plans that would open `level` (archive included when
+ * `archived`): the paywall of an article a caller may not read and the soft prompt under a public
+ * one are both this, with their own call to action.
+ */
+async function invitation(ctx: ArticleViewContext, level: AccessLevel, archived: boolean, callToAction: string): Promise<Paywall> {
+  const key = `${level}:${archived}`;
+  const memo = ctx.plansMemo ?? new Map<string, Promise<PaywallPlan[]>>();
+  if (!memo.has(key)) memo.set(key, ctx.extensions.plansFor(level, archived));
+  const plans = await memo.get(key)!;
+  const title = `Discover more from ${ctx.settings.publicationName}`;
+  return {
+    title,
+    message: `${title}. ${ctx.settings.paywallMessage}`,
+    callToAction,
+    plans: plans.map((p) => ({ slug: p.slug, name: p.name, price: p.price, currency: p.currency, interval: p.interval })),
+    signUpUrl: '/v1/subscribers',
+    signInUrl: '/v1/auth/magic-link',
+  };
+}
+
 /** Decides access with THE policy and returns what `identity` may see of `article`. */
 export async function viewArticle(article: ViewableArticle, identity: Identity, ctx: ArticleViewContext): Promise<ArticleView> {
   const facts = { id: article.id, level: article.access, publishedAt: article.publishedAt, sectionSlug: article.sectionSlug };
@@ -189,23 +210,9 @@ export async function viewArticle(article: ViewableArticle, identity: Identity, 
   const blocks = decision.granted ? [...body] : teaser;
   const excerpt = article.excerpt ?? deriveExcerpt(decision.granted ? fullTeaser : teaser);
 
-  let paywall: Paywall | null = null;
-  if (!decision.granted) {
-    const archived = isArchived(facts, ctx.now, policy);
-    const key = `${article.access}:${archived}`;
-    const memo = ctx.plansMemo ?? new Map<string, Promise<PaywallPlan[]>>();
-    if (!memo.has(key)) memo.set(key, ctx.extensions.plansFor(article.access, archived));
-    const plans = await memo.get(key)!;
-    const title = `Discover more from ${ctx.settings.publicationName}`;
-    paywall = {
-      title,
-      message: `${title}. ${ctx.settings.paywallMessage}`,
-      callToAction: CALL_TO_ACTION[decision.reason ?? 'subscription_required'],
-      plans: plans.map((p) => ({ slug: p.slug, name: p.name, price: p.price, currency: p.currency, interval: p.interval })),
-      signUpUrl: '/v1/subscribers',
-      signInUrl: '/v1/auth/magic-link',
-    };
-  }
+  const paywall: Paywall | null = decision.granted
+    ? null
+    : await invitation(ctx, article.access, isArchived(facts, ctx.now, policy), CALL_TO_ACTION[decision.reason ?? 'subscription_required']);
 
   // The meter: what a metered subscriber has left this month, counting a read this view just spent.
   const meter = identity.kind === 'subscriber' && identity.entitlements.meter && ctx.settings.meterLimit !== undefined
@@ -215,21 +222,9 @@ export async function viewArticle(article: ViewableArticle, identity: Identity, 
       }
     : null;
 
-  let subscribePrompt: SubscribePrompt | null = null;
-  if (identity.kind === 'anonymous' && decision.granted) {
-    const memo = ctx.plansMemo ?? new Map<string, Promise<PaywallPlan[]>>();
-    if (!memo.has('prompt')) memo.set('prompt', ctx.extensions.plansFor('subscribers', true));
-    const plans = await memo.get('prompt')!;
-    const title = `Discover more from ${ctx.settings.publicationName}`;
-    subscribePrompt = {
-      title,
-      message: `${title}. ${ctx.settings.paywallMessage}`,
-      callToAction: 'Subscribe now',
-      plans: plans.map((p) => ({ slug: p.slug, name: p.name, price: p.price, currency: p.currency, interval: p.interval })),
-      signUpUrl: '/v1/subscribers',
-      signInUrl: '/v1/auth/magic-link',
-    };
-  }
+  // The soft prompt offers what opens the whole publication: the subscriber level, archive included.
+  const subscribePrompt: SubscribePrompt | null =
+    identity.kind === 'anonymous' && decision.granted ? await invitation(ctx, 'subscribers', true, 'Subscribe now') : null;
 
   const photoIds = [...(article.featuredPhotoId ? [article.featuredPhotoId] : []), ...imagePhotoIds(blocks)].filter(
     (id, i, all) => all.indexOf(id) === i,

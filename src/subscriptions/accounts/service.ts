@@ -11,6 +11,7 @@ import { FREE_PLAN_SLUG } from '../plans/service.js';
 import { MAIL_TOKEN_PREFIX, SESSION_TOKEN_PREFIX, newToken, parseToken, secretMatches } from '../tokens.js';
 import type { Account, AccountsRepository, ActivationContext, MailLink, PlanRow, RedeemFailure, SubscriptionValues } from './repository.js';
 import type { Me } from './schemas.js';
+import { subscriptionView } from './subscriptionView.js';
 
 /** A second mail of the same kind to the same address within this window is not sent. */
 export const RESEND_AFTER_SECONDS = 60;
@@ -147,17 +148,7 @@ export function createAccountsService(deps: AccountsDeps) {
       createdAt: s.createdAt,
       confirmedAt: s.confirmedAt ?? null,
       plan: { slug: applies.slug, name: applies.name, price: applies.priceCents, currency: applies.currency, interval: applies.interval },
-      subscription: sub && plan
-        ? {
-            plan: plan.slug,
-            status: sub.status,
-            source: sub.source,
-            startedAt: sub.startedAt,
-            currentPeriodEnd: sub.currentPeriodEnd ?? null,
-            renewsAt: sub.status === 'active' && !sub.cancelAtPeriodEnd && sub.source === 'stripe' ? (sub.currentPeriodEnd ?? null) : null,
-            cancelAtPeriodEnd: sub.cancelAtPeriodEnd,
-          }
-        : null,
+      subscription: subscriptionView(sub, plan),
       entitlements: { levels: ent.levels.filter((l) => l !== 'public') as ('registered' | 'subscribers')[], archive: ent.archive, sections: ent.sections },
       meter: ent.meter
         ? { limit, remaining: ent.meter.remaining, used: reads.length, period, resetsAt: meterResetsAt(now) }

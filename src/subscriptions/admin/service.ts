@@ -10,6 +10,7 @@ import { effectivePlan, meterPeriod, meterResetsAt } from '../entitlements.js';
 import type { OutboxRepository } from '../mail/repository.js';
 import type { Config } from '../../config.js';
 import type { AdminSubscriber } from './schemas.js';
+import { subscriptionView } from '../accounts/subscriptionView.js';
 
 const SubscriberCursor = z.tuple([z.string().max(40), z.number().int()]);
 const OutboxCursor = z.tuple([z.number().int()]);
@@ -43,6 +44,7 @@ export function createAdminService(deps: AdminDeps) {
     const free = await accounts.freePlan();
     const applies = effectivePlan(sub, plan, free, now);
     const requested = s.requestedPlanId ? (await repo.plansByIds([s.requestedPlanId]))[0] : undefined;
+    const subscription = subscriptionView(sub, plan);
     return {
       id: s.id,
       email: s.email ?? null,
@@ -51,18 +53,7 @@ export function createAdminService(deps: AdminDeps) {
       status: s.status,
       plan: applies.slug,
       requestedPlan: requested?.slug ?? null,
-      subscription: sub && plan
-        ? {
-            plan: plan.slug,
-            status: sub.status,
-            source: sub.source,
-            startedAt: sub.startedAt,
-            currentPeriodEnd: sub.currentPeriodEnd ?? null,
-            renewsAt: sub.status === 'active' && !sub.cancelAtPeriodEnd && sub.source === 'stripe' ? (sub.currentPeriodEnd ?? null) : null,
-            cancelAtPeriodEnd: sub.cancelAtPeriodEnd,
-            stripeSubscriptionId: sub.stripeSubscriptionId ?? null,
-          }
-        : null,
+      subscription: subscription && { ...subscription, stripeSubscriptionId: sub?.stripeSubscriptionId ?? null },
       stripeCustomerId: s.stripeCustomerId ?? null,
       createdAt: s.createdAt,
       updatedAt: s.updatedAt,

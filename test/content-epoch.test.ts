@@ -12,7 +12,8 @@ import { buildTestApp } from './helpers/app.js';
 t.test('the content epochs follow content writes, not reader-side writes', async (t) => {
   const h = await buildTestApp(t);
   const sqlite = h.app.db.$client;
-  const epoch = createContentEpoch(h.app.db, 200);
+  // A long interval, so a slow machine cannot cross it between the two reads that must agree.
+  const epoch = createContentEpoch(h.app.db, 2_000);
   const start = epoch();
 
   sqlite.prepare("INSERT INTO sections (slug, name, description, position, created_at, updated_at) VALUES ('sport', 'Sport', '', 9, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')").run();
@@ -36,12 +37,12 @@ t.test('the content epochs follow content writes, not reader-side writes', async
   t.same(epoch(), afterArticle, 'a reader-side write (mail, metered reads, sessions) moves neither');
   t.equal(epoch(), epoch(), 'the same object while nothing moves');
 
-  await new Promise((r) => setTimeout(r, 250));
-  const before = epoch(); // looks at other connections now, then not again for 200 ms
+  await new Promise((r) => setTimeout(r, 2_050));
+  const before = epoch(); // looks at other connections now, then not again for 2 s
   const other = new Database(h.config.databasePath);
   other.prepare("DELETE FROM sections WHERE slug = 'sport'").run();
   other.close();
   t.same(epoch(), before, "another process's write is not looked for on every read");
-  await new Promise((r) => setTimeout(r, 250));
+  await new Promise((r) => setTimeout(r, 2_050));
   t.ok(epoch().shared > before.shared, 'it shows once the interval has passed');
 });

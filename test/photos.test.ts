@@ -213,7 +213,8 @@ t.test('bad uploads are 4xx and leave no file and no row behind', async (t) => {
   const started = Date.now();
   const bomb = await upload(h, [file(png, 'bomb.png', 'image/png')]);
   t.equal(bomb.statusCode, 422, '30,000 × 30,000 declared is 422');
-  t.ok(Date.now() - started < 2000, 'refused from the header, without decoding');
+  // Decoding 900 megapixels takes tens of seconds and gigabytes; a header check is instant even on a loaded CI machine.
+  t.ok(Date.now() - started < 5000, 'refused from the header, without decoding');
   t.match(json(bomb).detail, /pixel/);
   await assertNothingStored(t, h, 'pixel bomb');
 

@@ -16,7 +16,7 @@ import photosPlugin from './photos/plugin.js';
 import authPlugin from './plugins/auth.js';
 import cachingPlugin from './plugins/caching.js';
 import openapiPlugin, { DOCS_PREFIX } from './plugins/openapi.js';
-import problemPlugin, { clientErrorProblem } from './plugins/problem.js';
+import problemPlugin, { clientErrorProblem, frameworkErrorProblem } from './plugins/problem.js';
 import routeAccessPlugin from './plugins/routeAccess.js';
 import securityPlugin from './plugins/security.js';
 import sectionsPlugin from './sections/plugin.js';
@@ -108,6 +108,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     return503OnClosing: true,
     clientErrorHandler: clientErrorProblem,
+    frameworkErrors: frameworkErrorProblem,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -153,3 +153,36 @@ t.test('requests the HTTP parser rejects (huge headers, garbage) are problem+jso
   t.match(garbage.head, /content-type: application\/problem\+json/i);
   t.match(garbage.body, { status: 400, type: String, title: String, detail: String, instance: String });
 });
+
+t.test('URLs the router refuses are problems too, not fastify plain JSON', async (t) => {
+  const { app, admin } = await buildTestApp(t);
+  for (const url of ['/v1/plans/%FF%FE', '/v1/articles/%', '/v1/sections/%C0%AF', '/v1/articles/%E2%82', '/%', '/v1/plans/%FF?limit=1']) {
+    for (const method of ['GET', 'HEAD', 'DELETE'] as const) {
+      const res = await app.inject({ method, url, headers: method === 'DELETE' ? admin : {} });
+      t.equal(res.statusCode, 400, `${method} ${url}: 400`);
+      t.match(res.headers['content-type'], /^application\/problem\+json/, `${method} ${url}: problem+json`);
+      if (method === 'HEAD') continue;
+      const p = isProblem(t, res, 400);
+      t.notMatch(res.body, /FST_ERR/, 'no framework error codes');
+      t.match(p.detail, /not valid percent-encoded/);
+      t.equal(res.headers['x-content-type-options'], 'nosniff', 'security headers as on every response');
+      t.type(res.headers['x-request-id'], 'string');
+    }
+  }
+
+  const long = 'a'.repeat(4000);
+  for (const url of [`/v1/articles/${long}`, `/v1/photos/${long}`, `/v1/sections/${long}?x=1`, `/v1/articles/${long}/revisions`]) {
+    const res = await app.inject({ url, headers: admin });
+    const p = isProblem(t, res, 414);
+    t.match(p.detail, /longer than this server accepts/);
+    t.ok(res.body.length < 1000, 'the long path is not echoed back in full');
+    t.notMatch(res.body, /FST_ERR/);
+  }
+  const post = await app.inject({ method: 'POST', url: `/v1/articles/${long}/publish`, headers: admin, payload: {} });
+  isProblem(t, post, 414);
+
+  // A long path no route matches is still a bounded 404.
+  const notFound = await app.inject({ url: `/v1/${'b/'.repeat(3000)}` });
+  isProblem(t, notFound, 404);
+  t.ok(notFound.body.length < 1000, '404 does not echo a path of thousands of characters');
+});

@@ -38,7 +38,7 @@ export function sendProblem(
   detail: string,
   extra: Partial<ProblemBody> = {},
 ): FastifyReply {
-  const body = problemBody(status, detail, request.url.split('?')[0], { ...extra, requestId: status >= 500 ? String(request.id) : undefined });
+  const body = problemBody(status, detail, instanceOf(request.url), { ...extra, requestId: status >= 500 ? String(request.id) : undefined });
   // Error responses are never stored by shared caches.
   reply.header('cache-control', 'no-store');
   return reply.code(status).type('application/problem+json; charset=utf-8').send(JSON.stringify(body));
@@ -65,6 +65,34 @@ export function clientErrorProblem(err: ConnectionError, socket: Socket): void {
     );
   }
   socket.destroy();
+}
+
+/** An instance (the request path) short enough to echo: a 414's path may be thousands of characters. */
+function instanceOf(url: string): string {
+  const path = url.split('?')[0];
+  return path.length > 200 ? `${path.slice(0, 200)}…` : path;
+}
+
+/**
+ * fastify's frameworkErrors: URLs the router refuses before any route or hook runs (a path that is
+ * not valid percent-encoding, a parameter longer than maxParamLength, a failed async constraint).
+ * fastify would answer these with its own plain JSON; they get a problem like every other error.
+ */
+export function frameworkErrorProblem(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode ?? 500;
+  const detail =
+    error.code === 'FST_ERR_BAD_URL'
+      ? 'The request path is not valid percent-encoded UTF-8'
+      : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? 'The request path is longer than this server accepts'
+        : status >= 500
+          ? `The server could not route the request. Quote request id ${request.id} when reporting it.`
+          : error.message;
+  if (status >= 500) request.log.error({ err: error }, 'routing error');
+  // No hook runs for these requests: give them the request id and security headers the others carry.
+  if (request.server.hasDecorator('securityHeaders')) reply.headers(request.server.securityHeaders);
+  reply.header('x-request-id', request.id);
+  sendProblem(request, reply, status, detail);
 }
 
 function slugOf(title: string): string {
@@ -105,12 +133,13 @@ export default fp(async function problemPlugin(app: FastifyInstance) {
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0];
+    const shown = instanceOf(path);
     const allowed = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => mirror.find(m as 'GET', path));
     if (allowed.length > 0) {
       reply.header('allow', [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])].join(', '));
-      return sendProblem(request, reply, 405, `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`);
+      return sendProblem(request, reply, 405, `${request.method} is not allowed on ${shown}; use ${allowed.join(', ')}`);
     }
-    return sendProblem(request, reply, 404, `No resource at ${path}`);
+    return sendProblem(request, reply, 404, `No resource at ${shown}`);
   });
 
   app.setErrorHandler((error: FastifyError & { validationContext?: string; headers?: Record<string, string> }, request, reply) => {
@@ -162,8 +191,9 @@ export default fp(async function problemPlugin(app: FastifyInstance) {
 function clientMessage(error: FastifyError): string {
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return `The request body is not valid JSON: ${error.message}`;
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return 'The request body is not as long as its Content-Length header says';
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return 'The request declares a JSON body but sent none';
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

@@ -5,6 +5,13 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpError } from '../lib/httpError.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The helmet headers every response carries (for the few paths no hook runs on). */
+    securityHeaders: Record<string, string>;
+  }
+}
+
 /** Security headers, CORS and per-client rate limiting. */
 export default fp(async function securityPlugin(app: FastifyInstance) {
   const config = app.config;
@@ -16,6 +23,7 @@ export default fp(async function securityPlugin(app: FastifyInstance) {
     contentSecurityPolicy: false,
     crossOriginResourcePolicy: { policy: 'cross-origin' },
   });
+  app.decorate('securityHeaders', securityHeaders);
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(securityHeaders);
     done();

@@ -38,7 +38,7 @@ t.test('partner keys: create with a licence, list, set, revoke; the resolver car
   const replaced = await app.inject({ method: 'PUT', url: `/v1/admin/keys/${key.id}/licence`, headers: admin, payload: { sections: ['world'], fullText: true } });
   t.same(json(replaced), { sections: ['world'], fullText: true, usageTerms: null, rateLimit: null }, 'and so is the rate limit it left out');
 
-  const adminWithLicence = await app.inject({ method: 'POST', url: '/v1/admin/keys', headers: admin, payload: { name: 'x', scopes: ['admin'], licence: { fullText: true } } });
+  const adminWithLicence = await app.inject({ method: 'POST', url: '/v1/admin/keys', headers: admin, payload: { name: 'x', scopes: ['admin'], licence: { sections: null, fullText: true } } });
   t.equal(adminWithLicence.statusCode, 422, 'only syndication keys carry a licence');
   t.equal((await app.inject({ method: 'POST', url: '/v1/admin/keys', headers: admin, payload: { name: 'x', scopes: ['root'] } })).statusCode, 400);
 
@@ -123,4 +123,38 @@ t.test('a feed token counts against its key\'s own rate limit', async (t) => {
   t.equal(limited.statusCode, 429);
   t.ok(Number(limited.headers['retry-after']) > 0);
   t.equal((await app.inject({ url: '/v1/feeds/rss.xml' })).statusCode, 200, 'anonymous readers on the same IP are not affected');
+});
+
+t.test('a licence never grants every section by leaving sections out', async (t) => {
+  const { app, admin } = await buildTestApp(t);
+  await app.inject({ method: 'POST', url: '/v1/sections', headers: admin, payload: { name: 'World' } });
+  const created = await app.inject({
+    method: 'POST',
+    url: '/v1/admin/keys',
+    headers: admin,
+    payload: { name: 'Narrow partner', scopes: ['syndication'], licence: { sections: ['world'], fullText: false } },
+  });
+  const { key } = json(created);
+  const url = `/v1/admin/keys/${key.id}/licence`;
+  for (const payload of [{ fullText: true }, { fullText: true, usageTerms: 'All of it' }, {}, { fullText: true, rateLimit: 10 }]) {
+    const res = await app.inject({ method: 'PUT', url, headers: admin, payload });
+    t.equal(res.statusCode, 400, `${JSON.stringify(payload)}: 400`);
+    t.match(res.headers['content-type'], /^application\/problem\+json/);
+    t.ok(json(res).errors.some((e: { pointer: string }) => e.pointer === '/body/sections'), 'names /body/sections');
+  }
+  const after = json(await app.inject({ url: `/v1/admin/keys/${key.id}`, headers: admin }));
+  t.same(after.licence, { sections: ['world'], fullText: false, usageTerms: null, rateLimit: null }, 'the refused PUTs changed nothing');
+
+  const createAll = await app.inject({
+    method: 'POST',
+    url: '/v1/admin/keys',
+    headers: admin,
+    payload: { name: 'Implied', scopes: ['syndication'], licence: { fullText: true } },
+  });
+  t.equal(createAll.statusCode, 400, 'nor does a licence sent with a new key');
+  t.ok(json(createAll).errors.some((e: { pointer: string }) => e.pointer === '/body/licence/sections'));
+
+  const all = await app.inject({ method: 'PUT', url, headers: admin, payload: { sections: null, fullText: true } });
+  t.equal(all.statusCode, 200, 'every section, said with null');
+  t.same(json(all), { sections: null, fullText: true, usageTerms: null, rateLimit: null });
 });

@@ -16,16 +16,20 @@ const USAGE = `Usage:
   npm run keys -- feed-tokens <key-id>                  list its feed tokens
   npm run keys -- revoke-feed-token <key-id> <token-id>
 Licence flags (syndication keys):
-  --sections world,politics   sections it may take in full (default: all)
+  --sections world,politics   sections it may take in full (required with any licence flag)
+  --all-sections              or: every section (said, never implied)
   --full-text                 full text of gated articles in those sections
   --usage-terms "…"           echoed into every payload the key receives
   --rate-limit 600            requests per rate-limit window (default RATE_LIMIT_KEY_MAX)`;
 
-const LICENCE_FLAGS = ['sections', 'full-text', 'usage-terms', 'rate-limit'] as const;
+const LICENCE_FLAGS = ['sections', 'all-sections', 'full-text', 'usage-terms', 'rate-limit'] as const;
 
 /** Licence terms from the flags; null when none was given; a string when one is invalid. */
 function licenceFrom(values: Record<string, unknown>): LicenceTerms | null | string {
   if (!LICENCE_FLAGS.some((f) => values[f] !== undefined)) return null;
+  if ((values.sections === undefined) === (values['all-sections'] === undefined)) {
+    return 'A licence names its sections: --sections world,politics or --all-sections (one of them)';
+  }
   const sections = typeof values.sections === 'string'
     ? values.sections.split(',').map((s) => s.trim()).filter(Boolean)
     : null;
@@ -52,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       scope: { type: 'string', multiple: true },
       sections: { type: 'string' },
+      'all-sections': { type: 'boolean' },
       'full-text': { type: 'boolean' },
       'usage-terms': { type: 'string' },
       'rate-limit': { type: 'string' },

@@ -92,8 +92,9 @@ export const keysRoutes: FastifyPluginAsyncZod = async (app) => {
       tags,
       summary: 'Set the licence of a partner key',
       description:
-        'Admin only. Replaces the whole licence, as PUT does: a field left out takes its default, not its previous ' +
-        'value (`sections` → null, every section; `fullText` → false; `usageTerms` and `rateLimit` → null, cleared). ' +
+        'Admin only. Replaces the whole licence, as PUT does. `sections` is required (a list of section slugs, or null for ' +
+        'every section): a body without it is 400, so a grant of every section is always said. Any other field left out ' +
+        'takes its default, not its previous value (`fullText` → false; `usageTerms` and `rateLimit` → null, cleared). ' +
         'To change one term, GET the key and send its licence back with that term changed. Takes effect on the key\'s next request.',
       params: KeyParams,
       body: LicenceInput,

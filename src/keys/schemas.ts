@@ -9,8 +9,7 @@ export const LicenceInput = z
       .array(Slug)
       .max(500)
       .nullable()
-      .default(null)
-      .describe('Section slugs the key may take in full; null or omitted = every section'),
+      .describe('Section slugs the key may take in full; null = every section. Required: a grant of every section is said, never implied by leaving it out'),
     fullText: z.boolean().default(false).describe('Whether the licence includes the full text of gated articles (in its sections); omitted = false'),
     usageTerms: z
       .string()
@@ -32,7 +31,8 @@ export const LicenceInput = z
   })
   .meta({
     id: 'LicenceSet',
-    description: 'A whole partner licence as set by an admin: every field omitted takes its default (it is not merged with a previous licence)',
+    description:
+      'A whole partner licence as set by an admin: `sections` is required (null for every section); every other field omitted takes its default (it is not merged with a previous licence)',
   });
 
 export const Licence = z

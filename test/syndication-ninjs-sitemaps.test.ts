@@ -131,3 +131,25 @@ t.test('sitemaps: an index split at the page size, pages of URLs, and a Google N
   t.equal(entry['news:title'], 'Story 4');
   t.ok(!Number.isNaN(Date.parse(entry['news:publication_date'])));
 });
+
+t.test('robots.txt names the sitemaps on PUBLIC_BASE_URL, whatever Host the caller sends', async (t) => {
+  const { app } = await buildTestApp(t, { env: { PUBLIC_BASE_URL: 'https://news.example.com/' } });
+  for (const headers of [{}, { host: 'evil.example' }, { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http' }]) {
+    const res = await app.inject({ url: '/robots.txt', headers });
+    t.equal(res.statusCode, 200);
+    t.match(res.headers['content-type'], /^text\/plain/);
+    t.match(res.headers['cache-control'], /^public/);
+    const lines = res.body.split('\n');
+    t.ok(lines.includes('User-agent: *'), 'a group for every crawler');
+    const sitemaps = lines.filter((l) => l.startsWith('Sitemap: ')).map((l) => l.slice('Sitemap: '.length));
+    t.same(sitemaps, ['https://news.example.com/sitemap.xml', 'https://news.example.com/sitemap-news.xml'], 'absolute, on PUBLIC_BASE_URL');
+    t.notMatch(res.body, /evil/, 'the Host header never names the sitemaps');
+    for (const url of sitemaps) {
+      const sitemap = await app.inject({ url: new URL(url).pathname });
+      t.equal(sitemap.statusCode, 200, `${url} is served`);
+      t.match(sitemap.headers['content-type'], /^application\/xml/);
+    }
+  }
+  const head = await app.inject({ method: 'HEAD', url: '/robots.txt' });
+  t.equal(head.statusCode, 200);
+});

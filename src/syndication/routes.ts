@@ -162,6 +162,27 @@ export function syndicationRoutes(service: SyndicationService): FastifyPluginAsy
       },
     }, async (_request, reply) => reply.type(SITEMAP_CONTENT_TYPE).send(await service.newsSitemap()));
 
+    // Crawlers find the sitemaps here (https://www.sitemaps.org/protocol.html#submit_robots): the
+    // Sitemap: lines must be absolute, so they are on PUBLIC_BASE_URL.
+    app.get('/robots.txt', {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: 'robots.txt',
+        description:
+          'Names the sitemap index and the Google News sitemap (`Sitemap:` lines on PUBLIC_BASE_URL); crawlers may fetch ' +
+          'everything but the admin endpoints.',
+        response: {
+          200: { description: 'robots.txt (RFC 9309)', content: { 'text/plain': { schema: z.string() } } },
+          ...problemResponses(429),
+        },
+      },
+    }, async (_request, reply) => {
+      const base = app.config.PUBLIC_BASE_URL;
+      const body = ['User-agent: *', 'Disallow: /v1/admin/', '', `Sitemap: ${base}/sitemap.xml`, `Sitemap: ${base}/sitemap-news.xml`, ''].join('\n');
+      return reply.type('text/plain; charset=utf-8').send(body);
+    });
+
     app.get('/sitemaps/:file', {
       config: { access: 'public' },
       schema: {

@@ -25,6 +25,7 @@ import authorsPlugin from './authors/plugin.js';
 import tagsPlugin from './tags/plugin.js';
 import { searchRoutes } from './search/routes.js';
 import subscriptionsPlugin from './subscriptions/plugin.js';
+import newslettersPlugin from './newsletters/plugin.js';
 import importRedirects from './importers/redirectRoutes.js';
 
 declare module 'fastify' {
@@ -163,6 +164,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(articlesRoutes);
   await app.register(authorsPlugin);
   await app.register(tagsPlugin);
+  // Newsletters (subscribers choose them through the subscriptions feature).
+  await app.register(newslettersPlugin);
   await app.register(searchRoutes);
   await app.register(keysRoutes);
   // Feeds, ninjs, sitemaps, change feed, webhooks (and their delivery worker).

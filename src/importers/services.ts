@@ -17,6 +17,7 @@ export function servicesOf(app: FastifyInstance) {
     sections: app.sections,
     photos: app.photos,
     plans: app.subscriptions.plans,
+    newsletters: app.newsletters,
   };
 }
 

@@ -8,3 +8,4 @@ export * from './syndication.js';
 export * from './webhooks.js';
 export * from './search.js';
 export * from './imports.js';
+export * from './newsletters.js';

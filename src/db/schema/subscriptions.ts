@@ -43,7 +43,6 @@ export const subscribers = sqliteTable(
     /** Normalised (trimmed, lower-cased, IDN domain in punycode); null once erased. */
     email: text('email').unique(),
     name: text('name'),
-    newsletters: text('newsletters', { mode: 'json' }).$type<string[]>().notNull().default([]),
     status: text('status', { enum: ['pending', 'active', 'cancelled', 'erased'] }).notNull().default('pending'),
     /** The plan chosen at sign-up, applied on confirmation. */
     requestedPlanId: integer('requested_plan_id').references(() => plans.id, { onDelete: 'set null' }),

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { parseDocument } from 'htmlparser2';
 import { resolve } from 'node:path';
-import { NEWSLETTERS } from '../../subscriptions/accounts/schemas.js';
 import { cut, finishBlocks, ItemError } from '../content/finishBlocks.js';
 import { htmlToDraftBlocks, plainText, type DraftImage } from '../content/htmlToBlocks.js';
 import { createMediaFinder, urlPath } from '../media.js';
@@ -102,6 +101,7 @@ export async function importGhost(app: FastifyInstance, file: string, options: G
   }
 
   const newsletters = new Map((d.newsletters ?? []).map((n) => [String(n.id), n]));
+  const newsdeskNewsletters = await session.services.newsletters.activeSlugs();
   const onSignup = (d.newsletters ?? []).filter((n) => Number(n.subscribe_on_signup) === 1 && n.status !== 'archived').map((n) => String(n.id));
   for (const m of memberList) {
     await importMember(m);
@@ -210,13 +210,13 @@ export async function importGhost(app: FastifyInstance, file: string, options: G
   async function importMember(m: GhostMember): Promise<void> {
     const label = `member ${m.email}`;
     if (m.deleted) return session.skip('subscriber', label, 'deleted in Ghost');
-    // Newsletter choices only with consent to email; kept where a Newsdesk newsletter has the Ghost newsletter's slug.
+    // Newsletter choices only with consent to email; kept (as newsletter subscriptions) where an active Newsdesk newsletter has the Ghost newsletter's slug.
     const ids = m.subscribed ? (m.newsletterIds ?? onSignup) : [];
     const chosen: string[] = [];
     for (const id of ids) {
       const n = newsletters.get(id);
       const slug = String(n?.slug ?? '');
-      if ((NEWSLETTERS as readonly string[]).includes(slug)) chosen.push(slug);
+      if (newsdeskNewsletters.has(slug)) chosen.push(slug);
       else session.warn('newsletter-unmatched', `Ghost newsletter "${String(n?.name ?? id)}" (${slug || id}) has no Newsdesk newsletter with that slug: that choice was not kept`);
     }
     let plan: string | null = null;

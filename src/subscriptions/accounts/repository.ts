@@ -6,6 +6,7 @@ import { plans, sessions, subscribers, subscriptions } from '../../db/schema/ind
 import type { MailContent } from '../mail/templates.js';
 import { FREE_PLAN_SLUG } from '../plans/repository.js';
 
+export { UnknownNewsletterError } from './statements.js';
 export type { Account, AuthTokenRow, MeterOutcome, OutboxInsert, OutboxRow, PlanRow, SessionRow, SubscriberRow, SubscriptionRow, SubscriptionValues } from './statements.js';
 type Statements = ReturnType<typeof accountStatements>;
 
@@ -168,7 +169,8 @@ export function createAccountsRepository(db: Db) {
 
     /**
      * A sign-up, in one IMMEDIATE transaction: prunes used and expired links, creates the subscriber
-     * (pending) or, when not active yet, updates it with what was sent, and issues the link
+     * (pending; with the newsletters chosen, or the sign-up defaults when none are named) or, when
+     * not active yet, updates it with what was sent, and issues the link
      * `mailFor` picks for the subscriber as it then is. Simultaneous sign-ups of one address are
      * serialised: the second finds the first's row and its fresh link, and sends no second mail.
      * Returns the outbox ids to deliver once committed (none when a link was just sent).
@@ -182,24 +184,26 @@ export function createAccountsRepository(db: Db) {
       const { email, profile, link } = input;
       return immediate((s) => {
         s.pruneTokens(link.at);
+        // Checked first: an unknown or archived newsletter refuses the whole sign-up.
+        const chosen = profile.newsletters !== undefined ? s.choosableNewsletters(profile.newsletters) : undefined;
         let sub = s.subscriberByEmail(email);
         if (!sub) {
           sub = s.insertSubscriber({
             email,
             name: profile.name ?? null,
-            newsletters: profile.newsletters ?? [],
             status: 'pending',
             requestedPlanId: profile.requestedPlanId ?? null,
             createdAt: link.at,
             updatedAt: link.at,
           });
+          s.setNewsletters(sub.id, chosen ?? s.signupNewsletters(), link.at);
         } else if (sub.status !== 'active') {
           sub = s.updateSubscriber(sub.id, {
             ...(profile.requestedPlanId !== undefined ? { requestedPlanId: profile.requestedPlanId } : {}),
             ...(profile.name !== undefined ? { name: profile.name } : {}),
-            ...(profile.newsletters !== undefined ? { newsletters: profile.newsletters } : {}),
             updatedAt: link.at,
           });
+          if (chosen) s.setNewsletters(sub.id, chosen, link.at);
         }
         const id = issueLink(s, sub, input.mailFor(sub), link);
         return id === null ? [] : [id];
@@ -258,8 +262,9 @@ export function createAccountsRepository(db: Db) {
 
     /**
      * A subscriber brought over from another system (imports), in one IMMEDIATE transaction:
-     * found by email (or inserted) as confirmed, with the given name and newsletters, and the
-     * subscription when one is given. An erased subscriber is left as it is.
+     * found by email (or inserted) as confirmed, with the given name and exactly the given
+     * newsletters (slugs; UnknownNewsletterError and nothing written when one is not an active
+     * newsletter), and the subscription when one is given. An erased subscriber is left as it is.
      */
     async importSubscriber(input: {
       email: string;
@@ -272,24 +277,33 @@ export function createAccountsRepository(db: Db) {
       return immediate((s) => {
         let sub = s.subscriberByEmail(input.email);
         if (sub?.status === 'erased') return { id: sub.id, outcome: 'erased' as const };
+        const chosen = s.choosableNewsletters(input.newsletters);
         const outcome = sub ? ('updated' as const) : ('created' as const);
         sub = sub
-          ? s.updateSubscriber(sub.id, { name: input.name, newsletters: input.newsletters, status: 'active', confirmedAt: sub.confirmedAt ?? input.createdAt, cancelledAt: null, updatedAt: input.at })
-          : s.insertSubscriber({ email: input.email, name: input.name, newsletters: input.newsletters, status: 'active', createdAt: input.createdAt, updatedAt: input.at, confirmedAt: input.createdAt });
+          ? s.updateSubscriber(sub.id, { name: input.name, status: 'active', confirmedAt: sub.confirmedAt ?? input.createdAt, cancelledAt: null, updatedAt: input.at })
+          : s.insertSubscriber({ email: input.email, name: input.name, status: 'active', createdAt: input.createdAt, updatedAt: input.at, confirmedAt: input.createdAt });
+        s.setNewsletters(sub.id, chosen, input.at);
         if (input.subscription) s.upsertSubscription(sub.id, input.subscription);
         return { id: sub.id, outcome };
       });
     },
 
-    /** The subscriber's own profile fields. */
+    /**
+     * The subscriber's own profile fields, in one IMMEDIATE transaction: the name, and the active
+     * newsletters they get (replaced by exactly the slugs sent; UnknownNewsletterError and nothing
+     * written when one is not an active newsletter).
+     */
     async updateProfile(subscriberId: number, patch: { name?: string | null; newsletters?: string[] }, at: string): Promise<void> {
-      await single(() =>
-        direct.updateSubscriber(subscriberId, {
-          ...(patch.name !== undefined ? { name: patch.name } : {}),
-          ...(patch.newsletters !== undefined ? { newsletters: patch.newsletters } : {}),
-          updatedAt: at,
-        }),
-      );
+      await immediate((s) => {
+        const chosen = patch.newsletters !== undefined ? s.choosableNewsletters(patch.newsletters) : undefined;
+        s.updateSubscriber(subscriberId, { ...(patch.name !== undefined ? { name: patch.name } : {}), updatedAt: at });
+        if (chosen) s.setNewsletters(subscriberId, chosen, at);
+      });
+    },
+
+    /** Slugs of the active newsletters the subscriber gets. */
+    async newslettersOf(subscriberId: number): Promise<string[]> {
+      return direct.newsletterSlugsOf(subscriberId);
     },
 
     /**
@@ -325,15 +339,15 @@ export function createAccountsRepository(db: Db) {
 
     /**
      * Erases a subscriber's personal data in one transaction: the row stays as an anonymous
-     * tombstone (so Stripe events about it are recognised and ignored); sessions, links, reads and
-     * queued mails go. Nothing when unknown or already erased.
+     * tombstone (so Stripe events about it are recognised and ignored); sessions, links, reads,
+     * newsletter subscriptions and queued mails go. Nothing when unknown or already erased.
      */
     async erase(subscriberId: number, at: string): Promise<void> {
       await immediate((s) => {
         const sub = s.subscriberById(subscriberId);
         if (!sub || sub.status === 'erased') return;
         s.updateSubscriber(subscriberId, {
-          email: null, name: null, newsletters: [], status: 'erased', requestedPlanId: null, stripeCustomerId: null,
+          email: null, name: null, status: 'erased', requestedPlanId: null, stripeCustomerId: null,
           erasedAt: at, updatedAt: at,
         });
         s.updateSubscription(subscriberId, { status: 'cancelled', stripeSubscriptionId: null, endedAt: at, updatedAt: at });
@@ -341,6 +355,7 @@ export function createAccountsRepository(db: Db) {
         s.deleteTokens(subscriberId);
         s.deleteReads(subscriberId);
         s.deleteOutbox(subscriberId);
+        s.deleteNewsletterSubscriptions(subscriberId);
       });
     },
     /** Newest first, keyset on (createdAt, id). */

@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { IsoDateTime, oneLine } from '../../schemas/common.js';
 
-/** Newsletters a subscriber can opt into. */
-export const NEWSLETTERS = ['daily-briefing', 'weekly-review', 'breaking-news'] as const;
-export const Newsletter = z.enum(NEWSLETTERS);
+/** A newsletter, by slug (GET /v1/newsletters lists the ones a subscriber can choose). */
+export const NewsletterSlug = z.string().min(1).max(120).describe('Slug of a newsletter (GET /v1/newsletters); an unknown or archived one is a 400');
+/** The newsletters a subscriber chooses: exactly these (an empty list: none). */
+const NewsletterChoice = z
+  .array(NewsletterSlug)
+  .max(100)
+  .describe('Slugs of the newsletters to get (GET /v1/newsletters); an unknown or archived slug is a 400 and changes nothing');
 
 /**
  * Any string: the service normalises it and answers 422 for anything that is not an address —
@@ -21,7 +25,7 @@ export const SignUp = z
     email: EmailInput,
     plan: z.string().min(1).max(120).optional().describe('Slug of the plan to start on (default: the free plan). A paid plan waits for payment after confirmation.'),
     name: oneLine(200).optional(),
-    newsletters: z.array(Newsletter).max(NEWSLETTERS.length).optional(),
+    newsletters: NewsletterChoice.optional().describe('Slugs of the newsletters to get (GET /v1/newsletters). Omitted: the ones marked for new sign-ups. An unknown or archived slug is a 400 and changes nothing'),
   })
   .meta({ id: 'SignUp' });
 
@@ -65,7 +69,7 @@ export const Me = z
     id: z.number().int(),
     email: z.string(),
     name: z.string().nullable(),
-    newsletters: z.array(Newsletter),
+    newsletters: z.array(z.string()).describe('Slugs of the newsletters the subscriber gets'),
     status: z.enum(['pending', 'active', 'cancelled', 'erased']),
     createdAt: IsoDateTime,
     confirmedAt: IsoDateTime.nullable(),
@@ -84,7 +88,7 @@ export type Me = z.infer<typeof Me>;
 export const MeUpdate = z
   .strictObject({
     name: oneLine(200).nullable().optional(),
-    newsletters: z.array(Newsletter).max(NEWSLETTERS.length).optional(),
+    newsletters: NewsletterChoice.optional(),
   })
   .refine((v) => Object.keys(v).length > 0, 'send at least one field to change')
   .meta({ id: 'MeUpdate' });

@@ -9,7 +9,7 @@ import type { Mailer } from '../mail/mailer.js';
 import { alreadySubscribedMail, confirmationMail, signInMail, type MailContext } from '../mail/templates.js';
 import { FREE_PLAN_SLUG } from '../plans/service.js';
 import { MAIL_TOKEN_PREFIX, SESSION_TOKEN_PREFIX, newToken, parseToken, secretMatches } from '../tokens.js';
-import type { Account, AccountsRepository, ActivationContext, MailLink, PlanRow, RedeemFailure, SubscriptionValues } from './repository.js';
+import { UnknownNewsletterError, type Account, type AccountsRepository, type ActivationContext, type MailLink, type PlanRow, type RedeemFailure, type SubscriptionValues } from './repository.js';
 import type { Me } from './schemas.js';
 import { subscriptionView } from './subscriptionView.js';
 
@@ -41,6 +41,20 @@ function tokenProblem(reason: RedeemFailure): HttpError {
     type: 'https://newsdesk.dev/problems/invalid-token',
     errors: [{ pointer: '/body/token', detail }],
   });
+}
+
+/** An unknown or archived newsletter slug in a choice: 400 naming each one (nothing was written). */
+async function newsletterChoice<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (!(err instanceof UnknownNewsletterError)) throw err;
+    const detail = `There is no newsletter to choose with the slug ${err.slugs.map((s) => `"${s}"`).join(', ')} (GET /v1/newsletters lists them)`;
+    throw new HttpError(400, detail, {
+      type: 'https://newsdesk.dev/problems/unknown-newsletter',
+      errors: err.slugs.map((s) => ({ pointer: '/body/newsletters', detail: `"${s}" is not a newsletter` })),
+    });
+  }
 }
 
 /** Used when the free plan row is missing (it is seeded by a migration and cannot be deleted). */
@@ -143,7 +157,7 @@ export function createAccountsService(deps: AccountsDeps) {
       id: s.id,
       email: s.email ?? '',
       name: s.name ?? null,
-      newsletters: s.newsletters as Me['newsletters'],
+      newsletters: await repo.newslettersOf(s.id),
       status: s.status,
       createdAt: s.createdAt,
       confirmedAt: s.confirmedAt ?? null,
@@ -174,7 +188,7 @@ export function createAccountsService(deps: AccountsDeps) {
         if (!requested || !requested.active) throw unprocessable(`There is no plan "${input.plan}" to sign up for`, '/body/plan');
       }
       const now = clock.now();
-      const ids = await repo.signUp({
+      const ids = await newsletterChoice(repo.signUp({
         email: address,
         profile: { name: input.name, newsletters: input.newsletters, requestedPlanId: requested?.id },
         link: link(now),
@@ -183,7 +197,7 @@ export function createAccountsService(deps: AccountsDeps) {
           sub.status === 'active'
             ? { purpose: 'sign_in', compose: (t) => alreadySubscribedMail(t, mailContext) }
             : { purpose: 'confirm', compose: (t) => confirmationMail(t, mailContext) },
-      });
+      }));
       mailer.dispatch(ids);
       return ACCEPTED_SIGNUP;
     },
@@ -214,11 +228,7 @@ export function createAccountsService(deps: AccountsDeps) {
 
     async updateMe(subscriberId: number, patch: { name?: string | null; newsletters?: string[] }): Promise<Me> {
       await accountOf(subscriberId);
-      await repo.updateProfile(
-        subscriberId,
-        { name: patch.name, ...(patch.newsletters !== undefined ? { newsletters: [...new Set(patch.newsletters)] } : {}) },
-        clock.now().toISOString(),
-      );
+      await newsletterChoice(repo.updateProfile(subscriberId, { name: patch.name, newsletters: patch.newsletters }, clock.now().toISOString()));
       return view(await accountOf(subscriberId), clock.now());
     },
 

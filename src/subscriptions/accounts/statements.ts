@@ -1,5 +1,5 @@
-import { and, eq, gt, gte, isNull, lt, or, sql } from 'drizzle-orm';
-import { authTokens, mailOutbox, meteredReads, paymentEvents, plans, sessions, subscribers, subscriptions } from '../../db/schema/index.js';
+import { and, asc, eq, gt, gte, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
+import { authTokens, mailOutbox, meteredReads, newsletterSubscriptions, newsletters, paymentEvents, plans, sessions, subscribers, subscriptions } from '../../db/schema/index.js';
 import type { Queryable } from '../../db/transaction.js';
 
 export type SubscriberRow = typeof subscribers.$inferSelect;
@@ -9,6 +9,17 @@ export type AuthTokenRow = typeof authTokens.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type OutboxRow = typeof mailOutbox.$inferSelect;
 export type OutboxInsert = typeof mailOutbox.$inferInsert;
+
+/**
+ * A newsletter choice named a slug that is no newsletter a subscriber can choose (unknown or
+ * archived): the operation that met it writes nothing. The service answers 400 naming the slugs.
+ */
+export class UnknownNewsletterError extends Error {
+  override readonly name = 'UnknownNewsletterError';
+  constructor(readonly slugs: string[]) {
+    super(`No newsletter to choose: ${slugs.join(', ')}`);
+  }
+}
 
 /** A subscriber with their subscription and its plan (null before confirmation). */
 export interface Account {
@@ -133,6 +144,65 @@ export function accountStatements(q: Queryable) {
     },
     deleteOutbox(subscriberId: number): void {
       q.delete(mailOutbox).where(eq(mailOutbox.subscriberId, subscriberId)).run();
+    },
+    /** The ids of the active newsletters with these slugs; UnknownNewsletterError naming any other slug. */
+    choosableNewsletters(slugs: string[]): number[] {
+      const wanted = [...new Set(slugs)];
+      if (wanted.length === 0) return [];
+      const rows = q
+        .select({ id: newsletters.id, slug: newsletters.slug })
+        .from(newsletters)
+        .where(and(inArray(newsletters.slug, wanted), eq(newsletters.status, 'active')))
+        .all();
+      const found = new Set(rows.map((r) => r.slug));
+      const missing = wanted.filter((w) => !found.has(w));
+      if (missing.length > 0) throw new UnknownNewsletterError(missing);
+      return rows.map((r) => r.id);
+    },
+    /** Active newsletters new sign-ups get when they choose none. */
+    signupNewsletters(): number[] {
+      return q
+        .select({ id: newsletters.id })
+        .from(newsletters)
+        .where(and(eq(newsletters.status, 'active'), eq(newsletters.subscribeOnSignup, true)))
+        .all()
+        .map((r) => r.id);
+    },
+    /** Slugs of the active newsletters the subscriber gets, in the newsletters' order. */
+    newsletterSlugsOf(subscriberId: number): string[] {
+      return q
+        .select({ slug: newsletters.slug })
+        .from(newsletterSubscriptions)
+        .innerJoin(newsletters, eq(newsletters.id, newsletterSubscriptions.newsletterId))
+        .where(and(eq(newsletterSubscriptions.subscriberId, subscriberId), eq(newsletters.status, 'active')))
+        .orderBy(asc(newsletters.position), asc(newsletters.id))
+        .all()
+        .map((r) => r.slug);
+    },
+    /**
+     * Makes the subscriber's active newsletters exactly `ids` (choices of archived newsletters are
+     * kept: they come back if it is un-archived).
+     */
+    setNewsletters(subscriberId: number, ids: number[], at: string): void {
+      const active = q.select({ id: newsletters.id }).from(newsletters).where(eq(newsletters.status, 'active'));
+      q.delete(newsletterSubscriptions)
+        .where(
+          and(
+            eq(newsletterSubscriptions.subscriberId, subscriberId),
+            inArray(newsletterSubscriptions.newsletterId, active),
+            ids.length > 0 ? notInArray(newsletterSubscriptions.newsletterId, ids) : undefined,
+          ),
+        )
+        .run();
+      if (ids.length > 0) {
+        q.insert(newsletterSubscriptions)
+          .values(ids.map((newsletterId) => ({ newsletterId, subscriberId, createdAt: at })))
+          .onConflictDoNothing()
+          .run();
+      }
+    },
+    deleteNewsletterSubscriptions(subscriberId: number): void {
+      q.delete(newsletterSubscriptions).where(eq(newsletterSubscriptions.subscriberId, subscriberId)).run();
     },
     readsInPeriod(subscriberId: number, period: string): number[] {
       return q

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IsoDateTime } from '../../schemas/common.js';
 import { ListMeta, cursorQuery, limitQuery } from '../../schemas/pagination.js';
-import { MeSubscription, MeterState, Newsletter } from '../accounts/schemas.js';
+import { MeSubscription, MeterState } from '../accounts/schemas.js';
 
 export const SUBSCRIBER_STATUSES = ['pending', 'active', 'cancelled', 'erased'] as const;
 export const SUBSCRIPTION_STATUSES = ['active', 'pending_payment', 'past_due', 'cancelled'] as const;
@@ -11,7 +11,7 @@ export const AdminSubscriber = z
     id: z.number().int(),
     email: z.string().nullable().describe('Null once erased'),
     name: z.string().nullable(),
-    newsletters: z.array(Newsletter),
+    newsletters: z.array(z.string()).describe('Slugs of the newsletters the subscriber gets'),
     status: z.enum(SUBSCRIBER_STATUSES),
     plan: z.string().describe('Slug of the plan whose entitlements apply now (pending subscribers: none yet, shown as the free plan)'),
     requestedPlan: z.string().nullable().describe('Plan chosen at sign-up, applied on confirmation'),

@@ -49,7 +49,7 @@ export function createAdminService(deps: AdminDeps) {
       id: s.id,
       email: s.email ?? null,
       name: s.name ?? null,
-      newsletters: s.newsletters as AdminSubscriber['newsletters'],
+      newsletters: s.status === 'erased' ? [] : await repo.newslettersOf(s.id),
       status: s.status,
       plan: applies.slug,
       requestedPlan: requested?.slug ?? null,

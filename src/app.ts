@@ -9,6 +9,7 @@ import { closeDatabase, openDatabase, type Db } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { keysRoutes } from './keys/routes.js';
 import syndicationPlugin from './syndication/plugin.js';
+import type { LookupFunction } from './webhooks/targets.js';
 import { createKeysService, type KeysService } from './keys/service.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { opsRoutes } from './ops/routes.js';
@@ -47,6 +48,8 @@ export interface BuildOptions {
   photoEmbedder?: PhotoEmbedder;
   /** Stands in for the subscriptions feature's plans and meter where articles are shown (tests pass a fake). */
   accessExtensions?: AccessExtensions;
+  /** The DNS lookup webhook targets are resolved with (tests pass a fake). */
+  webhookLookup?: LookupFunction;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -169,7 +172,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(searchRoutes);
   await app.register(keysRoutes);
   // Feeds, ninjs, sitemaps, change feed, webhooks (and their delivery worker).
-  await app.register(syndicationPlugin);
+  await app.register(syndicationPlugin, { webhookLookup: options.webhookLookup });
   // Old permalinks of imported articles (only requests no route above answers).
   await app.register(importRedirects);
 

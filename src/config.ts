@@ -75,6 +75,8 @@ export const configSchema = z.object({
   WEBHOOK_RETRY_BASE_SECONDS: int(1, 86_400).default(30),
   WEBHOOK_RETRY_MAX_SECONDS: int(1, 604_800).default(6 * 3600),
   WEBHOOK_CONCURRENCY: int(1, 64).default(4),
+  // Off: endpoints on loopback, private, link-local (cloud metadata) addresses are refused.
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.default(false),
   // Articles and the access policy
   READING_WPM: int(50, 2000).default(200),
   TEASER_BLOCKS: int(1, 50).default(3),

@@ -13,7 +13,7 @@ class TickingClock extends ManualClock {
 }
 
 t.test('an article created as published is announced (change feed and webhooks), even when the clock moves during the request', async (t) => {
-  const h = await buildTestApp(t, { clock: new TickingClock(), env: { WEBHOOK_WORKER: 'false' } });
+  const h = await buildTestApp(t, { clock: new TickingClock(), env: { WEBHOOK_WORKER: 'false', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } });
   await seedTaxonomy(h.app, h.admin);
   const partner = await h.app.keys.create({ name: 'Partner', scopes: ['syndication'] });
   const p = { authorization: `Bearer ${partner.token}` };

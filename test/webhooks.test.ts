@@ -38,7 +38,8 @@ async function register(h: TestApp, payload: Record<string, unknown>) {
   return json(res) as { endpoint: { id: number }; secret: string };
 }
 const deliveries = async (h: TestApp, id: number) => json(await h.app.inject({ url: `/v1/admin/webhooks/${id}/deliveries`, headers: h.admin })).data;
-const QUIET = { WEBHOOK_WORKER: 'false' };
+// The receiver is on 127.0.0.1: these tests allow private targets (the guard's own tests below do not).
+const QUIET = { WEBHOOK_WORKER: 'false', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' };
 
 t.test('a published story is delivered, signed (Standard Webhooks), to a real receiver; teaser only without a licence', async (t) => {
   const rx = await receiver(t);
@@ -163,7 +164,7 @@ t.test('a failing receiver is retried with backoff and jitter until it answers; 
 
 t.test('a restart mid-retry resumes: the queue is in SQLite and the worker picks it up on start', async (t) => {
   const rx = await receiver(t);
-  const env = { WEBHOOK_POLL_MS: '25', WEBHOOK_RETRY_BASE_SECONDS: '10' };
+  const env = { WEBHOOK_POLL_MS: '25', WEBHOOK_RETRY_BASE_SECONDS: '10', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' };
   const h = await buildTestApp(t, { env });
   await seedTaxonomy(h.app, h.admin);
   const { endpoint, secret } = await register(h, { url: rx.url, events: ['article.published'] });

@@ -4,6 +4,8 @@ import { createWebhooksRepository } from '../webhooks/repository.js';
 import { webhooksRoutes } from '../webhooks/routes.js';
 import { createWebhooksService, type WebhooksService } from '../webhooks/service.js';
 import { WebhookWorker } from '../webhooks/worker.js';
+import { createTargetGuard, type LookupFunction } from '../webhooks/targets.js';
+import { systemClock } from '../lib/clock.js';
 import { syndicationRoutes } from './routes.js';
 import { createSyndicationService, type SyndicationService } from './service.js';
 
@@ -22,9 +24,15 @@ declare module 'fastify' {
  * whose time has come. Changes themselves are recorded by emitChange (src/syndication/changes.ts)
  * inside the articles' and photos' own write transactions.
  */
-export default fp(async function syndicationPlugin(app: FastifyInstance) {
+export interface SyndicationOptions {
+  /** The DNS lookup webhook targets are resolved with (tests pass a fake to play DNS rebinding). */
+  webhookLookup?: LookupFunction;
+}
+
+export default fp(async function syndicationPlugin(app: FastifyInstance, options: SyndicationOptions) {
   const config = app.config;
   const service = createSyndicationService(app);
+  const guard = createTargetGuard(config.WEBHOOK_ALLOW_PRIVATE_TARGETS, options.webhookLookup);
   const worker = new WebhookWorker(
     createWebhooksRepository(app.db),
     app.clock,
@@ -38,9 +46,11 @@ export default fp(async function syndicationPlugin(app: FastifyInstance) {
     },
     (delivery, endpoint) => service.renderWebhook(delivery, endpoint),
     app.log.child({ module: 'webhooks' }),
+    systemClock,
+    guard,
   );
   worker.beforeTick = () => service.sweepScheduled();
-  const webhooks = createWebhooksService(app.db, app.clock, app.keys, () => worker.kick());
+  const webhooks = createWebhooksService(app.db, app.clock, app.keys, () => worker.kick(), guard);
 
   app.decorate('syndication', service);
   app.decorate('webhooks', { service: webhooks, worker });

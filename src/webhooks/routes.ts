@@ -38,7 +38,10 @@ export function webhooksRoutes(service: WebhooksService): FastifyPluginAsyncZod 
           'secret returned here once. Events: article.published, article.updated, article.unpublished, ' +
           'article.deleted, article.corrected, photo.updated. With `keyId`, payloads follow that partner key\'s ' +
           'licence; otherwise gated articles carry their teaser only. Failed deliveries are retried with exponential ' +
-          'backoff and jitter; 2xx within WEBHOOK_TIMEOUT_MS counts as delivered.',
+          'backoff and jitter; 2xx within WEBHOOK_TIMEOUT_MS counts as delivered (redirects are not followed). ' +
+          'The URL must be on a public address: loopback, private, link-local (cloud metadata), CGNAT, unique-local ' +
+          'and other non-public targets are refused (422 naming /body/url; names are resolved), and checked again at ' +
+          'every delivery, unless the server runs with WEBHOOK_ALLOW_PRIVATE_TARGETS=true.',
         body: WebhookEndpointCreate,
         response: { 201: WebhookEndpointCreated, ...problemResponses(400, 401, 403, 415, 422) },
       },
@@ -58,7 +61,9 @@ export function webhooksRoutes(service: WebhooksService): FastifyPluginAsyncZod 
       schema: {
         tags,
         summary: 'Change a webhook endpoint',
-        description: 'Admin only. `active: false` pauses it: no new deliveries are queued and queued ones are not sent.',
+        description:
+          'Admin only. `active: false` pauses it: no new deliveries are queued and queued ones are not sent. A new `url` ' +
+          'is checked as at registration (non-public targets: 422).',
         params: EndpointParams,
         body: WebhookEndpointUpdate,
         response: { 200: WebhookEndpoint, ...problemResponses(400, 401, 403, 404, 415, 422) },

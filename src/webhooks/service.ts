@@ -7,6 +7,7 @@ import type { KeysService } from '../keys/service.js';
 import { createWebhooksRepository, type DeliveryRow, type DeliveryStatus, type EndpointRow } from './repository.js';
 import type { WebhookEvent } from './events.js';
 import { newWebhookSecret } from './signing.js';
+import { createTargetGuard, type TargetGuard } from './targets.js';
 
 const DeliveryCursor = z.tuple([z.number().int()]);
 
@@ -47,8 +48,24 @@ export interface EndpointInput {
 }
 
 /** Admin side of webhooks: endpoints, their delivery log, redelivery. */
-export function createWebhooksService(db: Db, clock: Clock, keys: KeysService, onQueued: () => void = () => undefined) {
+export function createWebhooksService(
+  db: Db,
+  clock: Clock,
+  keys: KeysService,
+  onQueued: () => void = () => undefined,
+  guard: TargetGuard = createTargetGuard(false),
+) {
   const repo = createWebhooksRepository(db);
+
+  /** Loopback, private, link-local, metadata… targets are refused here and again at every delivery (targets.ts). */
+  async function checkTarget(url: string): Promise<void> {
+    const refusal = await guard.check(url);
+    if (refusal) {
+      throw new HttpError(422, `url: ${refusal.message}`, {
+        errors: [{ pointer: '/body/url', detail: `${refusal.range} address refused (WEBHOOK_ALLOW_PRIVATE_TARGETS is off)` }],
+      });
+    }
+  }
 
   async function endpointOr404(id: number): Promise<EndpointRow> {
     const row = await repo.endpoint(id);
@@ -68,6 +85,7 @@ export function createWebhooksService(db: Db, clock: Clock, keys: KeysService, o
     repo,
 
     async create(input: EndpointInput) {
+      await checkTarget(input.url);
       await checkKey(input.keyId);
       const now = clock.now().toISOString();
       const secret = newWebhookSecret();
@@ -94,6 +112,7 @@ export function createWebhooksService(db: Db, clock: Clock, keys: KeysService, o
 
     async update(id: number, patch: Partial<EndpointInput> & { active?: boolean }) {
       const current = await endpointOr404(id);
+      if (patch.url !== undefined) await checkTarget(patch.url);
       if (patch.keyId !== undefined) await checkKey(patch.keyId);
       const now = clock.now().toISOString();
       const row = await repo.updateEndpoint(id, {

@@ -2,6 +2,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../lib/clock.js';
 import { systemClock } from '../lib/clock.js';
 import type { DeliveryRow, EndpointRow, WebhooksRepository } from './repository.js';
+import { postDelivery } from './send.js';
+import { createTargetGuard, PrivateTargetError, type TargetGuard } from './targets.js';
 import { webhookHeaders } from './signing.js';
 
 /** Builds the JSON body of a delivery (the access policy applied for the endpoint's partner key). */
@@ -25,6 +27,9 @@ export function retryDelayMs(attempt: number, settings: Pick<WorkerSettings, 're
   const exp = Math.min(settings.retryMaxSeconds, settings.retryBaseSeconds * 2 ** Math.max(0, attempt - 1)) * 1000;
   return Math.round(exp / 2 + random() * (exp / 2));
 }
+
+/** How much of a receiver's answer is read (only its start is kept, for the delivery log). */
+const MAX_RESPONSE_BYTES = 4096;
 
 const USER_AGENT = 'Newsdesk-Webhooks/1.0 (+https://www.standardwebhooks.com/)';
 
@@ -53,6 +58,7 @@ export class WebhookWorker {
     private readonly render: PayloadRenderer,
     private readonly log: FastifyBaseLogger,
     private readonly signingClock: Clock = systemClock,
+    private readonly guard: TargetGuard = createTargetGuard(false),
   ) {}
 
   start(): void {
@@ -141,6 +147,8 @@ export class WebhookWorker {
     let body = delivery.payload;
     let statusCode: number | null = null;
     let error: string | null = null;
+    // A target the guard refuses is not retried: nothing was sent, and sending later would be no better.
+    let refused = false;
     try {
       if (body === null) {
         // Rendered once, at the first attempt, then frozen: retries send the same bytes.
@@ -148,26 +156,30 @@ export class WebhookWorker {
         await this.repo.savePayload(delivery.id, body);
       }
       const timestamp = Math.floor(this.signingClock.now().getTime() / 1000);
-      const res = await fetch(endpoint.url, {
-        method: 'POST',
-        headers: {
+      const res = await postDelivery(
+        endpoint.url,
+        {
           'content-type': 'application/json',
           'user-agent': USER_AGENT,
           ...webhookHeaders(endpoint.secret, delivery.messageId, timestamp, body),
         },
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.settings.timeoutMs),
-      });
+        { timeoutMs: this.settings.timeoutMs, guard: this.guard, maxResponseBytes: MAX_RESPONSE_BYTES },
+      );
       statusCode = res.status;
-      const text = await res.text().catch(() => '');
-      if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}${text ? `: ${text.slice(0, 300)}` : ''}`;
+      // Redirects are not followed: a 3xx is a failed delivery like any other non-2xx.
+      if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}${res.text ? `: ${res.text.slice(0, 300)}` : ''}`;
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string; message?: string } };
-      error =
-        e.name === 'TimeoutError' || e.name === 'AbortError'
-          ? `timed out after ${this.settings.timeoutMs} ms`
-          : `${e.cause?.code ?? e.name}: ${e.cause?.message ?? e.message}`.slice(0, 300);
+      const e = err as Error & { code?: string };
+      if (err instanceof PrivateTargetError) {
+        refused = true;
+        error = `refused: ${e.message}`;
+      } else {
+        error =
+          e.name === 'TimeoutError' || e.name === 'AbortError'
+            ? `timed out after ${this.settings.timeoutMs} ms`
+            : `${e.code ?? e.name}: ${e.message}`.slice(0, 300);
+      }
     }
 
     if (error === null) {
@@ -182,7 +194,7 @@ export class WebhookWorker {
       });
       return;
     }
-    const giveUp = attempts >= this.settings.maxAttempts;
+    const giveUp = refused || attempts >= this.settings.maxAttempts;
     const next = giveUp ? null : new Date(this.clock.now().getTime() + retryDelayMs(attempts, this.settings)).toISOString();
     await this.repo.recordAttempt(delivery.id, {
       status: giveUp ? 'failed' : 'pending',

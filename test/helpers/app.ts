@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { ManualClock, type Clock } from '../../src/lib/clock.js';
 import type { AccessExtensions } from '../../src/access/extensions.js';
 import type { PhotoEmbedder } from '../../src/schemas/photo.js';
+import type { LookupFunction } from '../../src/webhooks/targets.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -31,7 +32,13 @@ interface Teardown {
  */
 export async function buildTestApp(
   t: Teardown | null,
-  options: { env?: Record<string, string>; clock?: Clock; photoEmbedder?: PhotoEmbedder; accessExtensions?: AccessExtensions } = {},
+  options: {
+    env?: Record<string, string>;
+    clock?: Clock;
+    photoEmbedder?: PhotoEmbedder;
+    accessExtensions?: AccessExtensions;
+    webhookLookup?: LookupFunction;
+  } = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'newsdesk-test-'));
   const config = loadConfig({
@@ -44,7 +51,7 @@ export async function buildTestApp(
     ...options.env,
   });
   const clock = (options.clock as ManualClock) ?? new ManualClock();
-  const app = await buildApp({ config, clock, logger: false, photoEmbedder: options.photoEmbedder, accessExtensions: options.accessExtensions });
+  const app = await buildApp({ config, clock, logger: false, photoEmbedder: options.photoEmbedder, accessExtensions: options.accessExtensions, webhookLookup: options.webhookLookup });
   await app.ready();
   const { token } = await app.keys.create({ name: 'test admin', scopes: ['admin'] });
   const result: TestApp = {

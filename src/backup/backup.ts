@@ -1,12 +1,11 @@
 import Database from 'better-sqlite3';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Db } from '../db/client.js';
-import { createMediaStorage } from '../photos/storage.js';
-import type { PhotoFormat } from '../photos/sniff.js';
-import { copyHashed, digestFile, isMissingFile } from './files.js';
-import { BACKUP_FORMAT, BACKUP_VERSION, DATABASE_FILE, MANIFEST_FILE, type BackupFile, type BackupManifest } from './manifest.js';
+import { digestFile } from './files.js';
+import { copyPhotoOriginals, type PhotoFile } from './media.js';
+import { BACKUP_FORMAT, BACKUP_VERSION, DATABASE_FILE, MANIFEST_FILE, type BackupManifest } from './manifest.js';
 
 /** A backup that cannot be taken (a directory in the way); the message is for the operator. */
 export class BackupError extends Error {}
@@ -44,7 +43,7 @@ export async function takeBackup(options: BackupOptions): Promise<BackupManifest
   db.$client.prepare('VACUUM INTO ?').run(databasePath);
 
   const snapshot = new Database(databasePath, { readonly: true, fileMustExist: true });
-  let photos: { sha256: string; format: PhotoFormat }[];
+  let photos: PhotoFile[];
   let migrations: number;
   let counts: Record<string, number>;
   try {
@@ -55,28 +54,7 @@ export async function takeBackup(options: BackupOptions): Promise<BackupManifest
     snapshot.close();
   }
 
-  const source = createMediaStorage(mediaDir);
-  const target = createMediaStorage(join(dir, 'media'));
-  const media: BackupFile[] = [];
-  const missingMedia: string[] = [];
-  for (const [i, photo] of photos.entries()) {
-    const to = target.originalPath(photo.sha256, photo.format);
-    const path = relative(dir, to).split(sep).join('/');
-    try {
-      const copied = await copyHashed(source.originalPath(photo.sha256, photo.format), to);
-      if (copied.sha256 !== photo.sha256) {
-        // The bytes on disk are not the ones uploaded (disk damage or a hand edit): keep them out.
-        await rm(to, { force: true });
-        missingMedia.push(relative(mediaDir, source.originalPath(photo.sha256, photo.format)));
-      } else {
-        media.push({ path, ...copied });
-      }
-    } catch (err) {
-      if (!isMissingFile(err)) throw err;
-      missingMedia.push(relative(mediaDir, source.originalPath(photo.sha256, photo.format)));
-    }
-    options.onMedia?.(i + 1, photos.length);
-  }
+  const { media, missingMedia } = await copyPhotoOriginals(photos, mediaDir, dir, options.onMedia);
 
   const manifest: BackupManifest = {
     format: BACKUP_FORMAT,

@@ -11,7 +11,7 @@ export const BACKUP_VERSION = 1;
 export const DATABASE_FILE = 'newsdesk.db';
 export const MANIFEST_FILE = 'backup.json';
 
-const fileEntry = z.object({
+export const fileEntry = z.object({
   /** Relative to the backup directory, forward slashes, never `..`. */
   path: z
     .string()

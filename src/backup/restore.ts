@@ -6,6 +6,7 @@ import { closeDatabase, openDatabase } from '../db/client.js';
 import { runMigrations } from '../db/migrate.js';
 import { tableCounts } from './backup.js';
 import { copyHashed, digestFile, isMissingFile } from './files.js';
+import { MEDIA_PATH, mediaTarget } from './media.js';
 import { MANIFEST_FILE, manifestSchema, type BackupFile, type BackupManifest } from './manifest.js';
 
 /** A backup that cannot be restored, or a target that is not empty; nothing has been written. */
@@ -46,7 +47,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<{ manifest
 
   for (const [i, file] of manifest.media.entries()) {
     // media/originals/ab/<sha>.<ext> in the backup → <MEDIA_DIR>/originals/ab/<sha>.<ext>
-    const to = join(mediaDir, file.path.slice('media/'.length));
+    const to = mediaTarget(mediaDir, file.path);
     if (!existsSync(to) || (await digestFile(to)).sha256 !== file.sha256) {
       await rm(to, { force: true });
       await copyHashed(join(dir, file.path), to);
@@ -89,7 +90,7 @@ function readManifest(dir: string): BackupManifest {
     throw new RestoreError(`Cannot restore: ${MANIFEST_FILE} is not a Newsdesk backup manifest this version reads (${issue.path.join('.') || 'document'}: ${issue.message})`);
   }
   const manifest = result.data;
-  if (manifest.media.some((f) => !/^media\/originals\/[0-9a-f]{2}\/[0-9a-f]{64}\.[a-z]+$/.test(f.path))) {
+  if (manifest.media.some((f) => !MEDIA_PATH.test(f.path))) {
     throw new RestoreError(`Cannot restore: ${MANIFEST_FILE} lists a media file outside media/originals/`);
   }
   return manifest;

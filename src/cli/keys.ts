@@ -10,6 +10,7 @@ const USAGE = `Usage:
   npm run keys -- create --name "Partner" --scope syndication [licence flags]
   npm run keys -- list
   npm run keys -- revoke <key-id>
+  npm run keys -- rotate <key-id>                       a new token for the key (same scopes and licence); the old one stops working
   npm run keys -- licence <key-id> [licence flags]     replace a partner key's licence (flags left out: defaults)
   npm run keys -- licence <key-id> --remove             remove it (reads as anonymous)
   npm run keys -- feed-token <key-id>                   issue a feed token (?token= on feed URLs)
@@ -113,6 +114,20 @@ async function main(argv: string[]): Promise<number> {
           return 1;
         }
         console.log(`Revoked key ${id}.`);
+        return 0;
+      }
+      case 'rotate': {
+        const id = rest[0];
+        if (!id) {
+          console.error(USAGE);
+          return 2;
+        }
+        const token = await keys.rotate(id);
+        if (!token) {
+          console.error(`No key with id ${id} that is not revoked`);
+          return 1;
+        }
+        console.log(`New token for key ${id} (shown once; the old token no longer works):\n${token}`);
         return 0;
       }
       case 'licence': {

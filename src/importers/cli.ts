@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Summary } from './summary.js';
 import { importGhost } from './ghost/importer.js';
+import { importNewsdesk } from './newsdesk/importer.js';
 import { importWordpress } from './wordpress/importer.js';
 import { ImportFileError } from './wordpress/wxr.js';
 
@@ -25,6 +26,9 @@ export async function runImport(app: FastifyInstance, kind: string, input: strin
       return importWordpress(app, input, options);
     case 'ghost':
       return importGhost(app, input, options);
+    case 'newsdesk':
+      if (options.media || options.members) throw new ImportFileError('a Newsdesk export carries its own media and subscribers: no --media or --members');
+      return importNewsdesk(app, input, options);
     default:
       throw new ImportFileError(`unknown source "${kind}": wordpress, ghost or newsdesk`);
   }

@@ -28,6 +28,12 @@ export function createKeysRepository(db: Db) {
       const r = db.update(apiKeys).set({ revokedAt: at }).where(eq(apiKeys.id, id)).run();
       return r.changes > 0;
     },
+    /** A new secret for a key that is not revoked; false when there is none. */
+    async replaceSecret(id: string, secretHash: string): Promise<boolean> {
+      const r = db.update(apiKeys).set({ secretHash }).where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt))).run();
+      return r.changes > 0;
+    },
+
     async touch(id: string, at: string): Promise<void> {
       db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, id)).run();
     },

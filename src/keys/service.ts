@@ -112,6 +112,15 @@ export function createKeysService(db: Db, clock: Clock) {
       return row ? toInfo(row) : null;
     },
 
+    /**
+     * A new token for an existing key: same id, scopes and licence; the old token stops working.
+     * For a leaked token, and for keys brought in by `import -- newsdesk` (exports carry no secrets).
+     */
+    async rotate(id: string): Promise<string | null> {
+      const secret = newSecret();
+      return (await repo.replaceSecret(id, hashSecret(secret))) ? formatKey(id, secret) : null;
+    },
+
     async revoke(id: string): Promise<boolean> {
       return repo.revoke(id, clock.now().toISOString());
     },

@@ -41,7 +41,7 @@ const records = (dir: string, kind: string) => JSON.parse(readFileSync(join(dir,
 async function publication(t: Test) {
   const h = await buildTestApp(t, { env: ENV });
   await seedSampleContent(h.app);
-  await subscriber(h.app, h.admin, 'reader@example.com', { name: 'Rea Der' });
+  await subscriber(h.app, h.admin, 'reader@example.com', { name: 'Rea Der', newsletters: ['daily-briefing'] });
   const partner = await h.app.keys.create({ name: 'Wire partner', scopes: ['syndication'], licence: { sections: null, fullText: true, usageTerms: 'Credit the Chronicle', rateLimit: null } });
   const hook = await h.app.inject({ method: 'POST', url: '/v1/admin/webhooks', headers: h.admin, payload: { url: 'http://127.0.0.1:9/hook', events: ['article.published'] } });
   t.equal(hook.statusCode, 201, hook.body);

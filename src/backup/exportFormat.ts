@@ -24,8 +24,10 @@ export const EXPORT_MANIFEST = 'newsdesk-export.json';
 export interface ExportedKind {
   kind: string;
   table: SQLiteTable;
-  /** Fields never written (secrets); the import fills them as `fill` says. */
+  /** Fields never written (secrets); the import fills them in (src/importers/newsdesk/). */
   omit?: string[];
+  /** Slugs of rows the migrations create in every database: the import replaces them with the exported ones. */
+  builtIn?: string[];
 }
 
 export const EXPORTED: ExportedKind[] = [
@@ -39,8 +41,10 @@ export const EXPORTED: ExportedKind[] = [
   { kind: 'article_slugs', table: schema.articleSlugs },
   { kind: 'article_revisions', table: schema.articleRevisions },
   { kind: 'article_corrections', table: schema.articleCorrections },
-  { kind: 'plans', table: schema.plans },
+  { kind: 'plans', table: schema.plans, builtIn: ['free'] },
+  { kind: 'newsletters', table: schema.newsletters, builtIn: ['daily-briefing', 'weekly-review', 'breaking-news'] },
   { kind: 'subscribers', table: schema.subscribers },
+  { kind: 'newsletter_subscriptions', table: schema.newsletterSubscriptions },
   { kind: 'subscriptions', table: schema.subscriptions },
   { kind: 'metered_reads', table: schema.meteredReads },
   // Key names, scopes and licences, never the secret: an imported key answers to no token until

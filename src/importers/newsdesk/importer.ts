@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { statSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { count, ne } from 'drizzle-orm';
+import { count, notInArray } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { FastifyInstance } from 'fastify';
 import { EXPORT_MANIFEST, EXPORTED, exportManifestSchema, recordSchema, type ExportManifest } from '../../backup/exportFormat.js';
 import { copyHashed, digestFile, isMissingFile } from '../../backup/files.js';
 import { MEDIA_PATH, mediaTarget } from '../../backup/media.js';
-import { plans } from '../../db/schema/index.js';
 import { hashSecret, newSecret } from '../../keys/tokens.js';
 import { rebuildSearchIndex } from '../../search/repository.js';
 import { newWebhookSecret } from '../../webhooks/signing.js';
@@ -66,8 +66,8 @@ export async function importNewsdesk(app: FastifyInstance, dir: string, options:
     db.$client.transaction(() => {
       // Rows go in kind by kind; references between them are checked once, at commit.
       db.$client.pragma('defer_foreign_keys = ON');
-      // The free plan every database is created with is replaced by the exported one (same slug).
-      db.delete(plans).run();
+      // Rows every database is created with (the free plan, the first newsletters) give way to the exported ones.
+      for (const { table, builtIn } of EXPORTED) if (builtIn) db.delete(table).run();
       for (const { kind, table } of EXPORTED) {
         const records = rows.get(kind)!;
         for (let i = 0; i < records.length; i += CHUNK) db.insert(table).values(records.slice(i, i + CHUNK)).run();
@@ -158,8 +158,9 @@ async function verify(dir: string, file: { path: string; bytes: number; sha256: 
 function refuseUnlessEmpty(app: FastifyInstance): void {
   const db = app.db;
   const taken: string[] = [];
-  for (const { kind, table } of EXPORTED) {
-    const where = kind === 'plans' ? ne(plans.slug, 'free') : undefined;
+  for (const { kind, table, builtIn } of EXPORTED) {
+    const slug = (table as unknown as { slug?: SQLiteColumn }).slug;
+    const where = builtIn && slug ? notInArray(slug, builtIn) : undefined;
     const [{ n }] = db.select({ n: count() }).from(table).where(where).all();
     if (n > 0) taken.push(`${n} ${kind}`);
   }

@@ -12,7 +12,8 @@
  *    the same way, right after Newsdesk for each scenario (one of the two is idle at any time).
  * 5. Prints a Markdown table and writes it to bench/results.md (one section per article count).
  *
- * Options: --articles N, --large, --duration S (6), --warmup S (1), --connections C (2 per core),
+ * Options: --articles N, --large, --duration S (6), --warmup S (1), --connections C[,C…] (4,50: every
+ *   scenario at each concurrency; a CDN's origin sees few, a busy origin without one many),
  * --only a,b (scenario names), --data DIR (reuse a seeded data directory: skips seeding),
  * --keep (keep the data directory), --profile (Newsdesk runs under node --cpu-prof; profiles go
  * to bench/tmp/profiles), --no-write (do not touch bench/results.md).
@@ -41,7 +42,7 @@ const { values: opts } = parseArgs({
     articles: { type: 'string' },
     duration: { type: 'string', default: '6' },
     warmup: { type: 'string', default: '1' },
-    connections: { type: 'string', default: String(2 * os.availableParallelism()) },
+    connections: { type: 'string', default: '4,50' },
     only: { type: 'string' },
     data: { type: 'string' },
     keep: { type: 'boolean', default: false },
@@ -52,7 +53,8 @@ const { values: opts } = parseArgs({
 const N = Number(opts.articles ?? (opts.large ? 100_000 : 10_000));
 const DURATION = Number(opts.duration);
 const WARMUP = Number(opts.warmup);
-const CONNECTIONS = Number(opts.connections);
+const CONCURRENCIES = opts.connections.split(',').map(Number);
+if (CONCURRENCIES.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`--connections takes numbers: ${opts.connections}`);
 const SAMPLES = 200; // distinct requests recorded for the ceiling per scenario
 const ROUNDS = 3; // alternating Newsdesk/ceiling rounds per scenario (see main)
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -125,6 +127,8 @@ interface Scenario {
   samples: Target[];
   /** Newsdesk's own request generator (e.g. random slugs over every article). */
   newsdesk?: () => Target;
+  /** Driven against a second Newsdesk with the render cache off (CACHE_ARTICLES_MB=0): what a miss costs. */
+  uncached?: boolean;
 }
 
 interface Measured {
@@ -138,11 +142,11 @@ interface Measured {
   hwm: number;
 }
 
-async function drive(base: string, scenario: Scenario, next: () => Target, seconds: number, pid?: number): Promise<Measured> {
+async function drive(base: string, scenario: Scenario, next: () => Target, seconds: number, connections: number, pid?: number): Promise<Measured> {
   const run = () =>
     autocannon({
       url: base,
-      connections: CONNECTIONS,
+      connections,
       duration: seconds,
       pipelining: 1,
       timeout: 10,
@@ -264,14 +268,18 @@ async function main() {
   const nodeArgs = opts.profile ? ['--cpu-prof', '--cpu-prof-dir', join(TMP, 'profiles')] : [];
   execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
   // The heap npm start gives it (NODE_HEAP_MB, default 256).
-  const child = spawn(process.execPath, [...nodeArgs, `--max-old-space-size=${process.env.NODE_HEAP_MB ?? 256}`, 'dist/server.js'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port), PUBLIC_BASE_URL: base },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  process.on('exit', () => child.kill('SIGKILL'));
+  const startNewsdesk = (port: number, base: string, extraEnv: Record<string, string> = {}) => {
+    const server = spawn(process.execPath, [...nodeArgs, `--max-old-space-size=${process.env.NODE_HEAP_MB ?? 256}`, 'dist/server.js'], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port), PUBLIC_BASE_URL: base, ...extraEnv },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    process.on('exit', () => server.kill('SIGKILL'));
+    return server;
+  };
+  const child = startNewsdesk(port, base);
   const coldStart = await waitReady(base, child);
-  log(`Newsdesk ready in ${Math.round(coldStart)} ms (pid ${child.pid}, ${CONNECTIONS} connections, ${DURATION} s per scenario)`);
+  log(`Newsdesk ready in ${Math.round(coldStart)} ms (pid ${child.pid}, ${CONCURRENCIES.join(' and ')} connections, ${DURATION} s per scenario)`);
 
   const subscriber = { authorization: `Bearer ${subscriberToken}` };
   const allSlugs = Array.from({ length: N }, (_, i) => `story-${i}`);
@@ -351,6 +359,18 @@ async function main() {
     },
     { name: 'etag304', label: 'GET /v1/articles/{slug} with If-None-Match → 304', expect: 304, samples: etags },
     {
+      name: 'single-nocache',
+      label: 'GET /v1/articles/{slug}, anonymous, random slugs, render cache off',
+      expect: 200,
+      uncached: true,
+      samples: sampleSlugs.map((s) => ({ path: `/v1/articles/${s}` })),
+      newsdesk: (() => {
+        const pick = randomFrom(allSlugs, 6);
+        return () => ({ path: `/v1/articles/${pick()}` });
+      })(),
+    },
+    { name: 'list-nocache', label: 'GET /v1/articles?limit=20 (first page), render cache off', expect: 200, uncached: true, samples: [{ path: '/v1/articles?limit=20' }] },
+    {
       name: 'rendition',
       label: 'GET /v1/photos/{id}/renditions/640.webp (cached)',
       expect: 200,
@@ -358,12 +378,23 @@ async function main() {
     },
   ].filter((s) => !opts.only || opts.only.split(',').includes(s.name));
 
+  // The same data served with the render cache off, only when a scenario asks for it.
+  let uncached: { child: ChildProcess; base: string } | null = null;
+  if (scenarios.some((s) => s.uncached)) {
+    const uncachedPort = await freePort();
+    const uncachedBase = `http://127.0.0.1:${uncachedPort}`;
+    const uncachedChild = startNewsdesk(uncachedPort, uncachedBase, { CACHE_ARTICLES_MB: '0' });
+    await waitReady(uncachedBase, uncachedChild);
+    uncached = { child: uncachedChild, base: uncachedBase };
+  }
+  const serverFor = (s: Scenario) => (s.uncached ? uncached! : { child, base });
+
   // Record what Newsdesk answers to each scenario's sample requests: the ceiling replays exactly these.
   const table: Record<string, Record<string, Recorded>> = {};
   for (const s of scenarios) {
     table[s.name] = {};
     for (const t of s.samples) {
-      const r = await record(base, t.path, t.headers ?? {});
+      const r = await record(serverFor(s).base, t.path, t.headers ?? {});
       if (r.status !== s.expect) throw new Error(`${s.name}: ${t.path} answered ${r.status}, expected ${s.expect}`);
       table[s.name][t.path] = r;
     }
@@ -383,26 +414,30 @@ async function main() {
   // Each scenario drives Newsdesk, then the ceiling, back to back (the idle one waits on its
   // socket), in ROUNDS short alternating rounds; each side reports its median round. A shared
   // machine's drift then moves both sides alike, and a passing stall moves one round, not the ratio.
+  // Results are keyed by scenario and concurrency ("single@50").
   const newsdesk: Record<string, Measured> = {};
   const ceiling: Record<string, Measured> = {};
-  for (const s of scenarios) {
+  const runs = scenarios.flatMap((s) => CONCURRENCIES.map((connections) => ({ s, connections, key: `${s.name}@${connections}` })));
+  for (const { s, connections, key } of runs) {
+    const server = serverFor(s);
     const next = s.newsdesk ?? randomFrom(s.samples, 3);
     const replay = randomFrom(s.samples, 4);
-    await drive(base, s, next, WARMUP, child.pid);
-    await drive(ceilingBase, s, replay, WARMUP, ceilingChild.pid);
+    await drive(server.base, s, next, WARMUP, connections, server.child.pid);
+    await drive(ceilingBase, s, replay, WARMUP, connections, ceilingChild.pid);
     const ours: Measured[] = [];
     const theirs: Measured[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      ours.push(await drive(base, s, next, DURATION / ROUNDS, child.pid));
-      theirs.push(await drive(ceilingBase, s, replay, DURATION / ROUNDS, ceilingChild.pid));
+      ours.push(await drive(server.base, s, next, DURATION / ROUNDS, connections, server.child.pid));
+      theirs.push(await drive(ceilingBase, s, replay, DURATION / ROUNDS, connections, ceilingChild.pid));
     }
-    const n = (newsdesk[s.name] = medianRound(ours));
-    const c = (ceiling[s.name] = medianRound(theirs));
-    log(`  ${s.name.padEnd(12)} newsdesk ${Math.round(n.rps).toString().padStart(6)} req/s (rounds ${ours.map((m) => Math.round(m.rps)).join(', ')})  ` +
+    const n = (newsdesk[key] = medianRound(ours));
+    const c = (ceiling[key] = medianRound(theirs));
+    log(`  ${key.padEnd(18)} newsdesk ${Math.round(n.rps).toString().padStart(6)} req/s (rounds ${ours.map((m) => Math.round(m.rps)).join(', ')})  ` +
       `ceiling ${Math.round(c.rps).toString().padStart(6)} req/s (rounds ${theirs.map((m) => Math.round(m.rps)).join(', ')})  ratio ${(n.rps / c.rps).toFixed(2)}  rss ${mb(n.peakRss)}  bad ${n.bad}`);
   }
   const finalHwm = procStatus(child.pid!)?.hwm ?? 0;
   await stop(child);
+  if (uncached) await stop(uncached.child);
   await stop(ceilingChild);
   rmSync(tableFile, { force: true });
   if (!opts.data && !opts.keep) rmSync(dataDir, { recursive: true, force: true });
@@ -414,18 +449,21 @@ async function main() {
     return Math.round(sizes.reduce((a, b) => a + b, 0) / sizes.length);
   };
   const lines: string[] = [];
-  lines.push(`| scenario | body | Newsdesk req/s | p50 ms | p99 ms | peak RSS | ceiling req/s | ceiling p50/p99 ms | ratio | errors / unexpected status |`);
-  lines.push(`| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`);
-  for (const s of scenarios) {
-    const n = newsdesk[s.name];
-    const c = ceiling[s.name];
+  lines.push(`| scenario | connections | body | Newsdesk req/s | p50 ms | p99 ms | peak RSS | ceiling req/s | ceiling p50/p99 ms | ratio | errors / unexpected status |`);
+  lines.push(`| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`);
+  for (const { s, connections, key } of runs) {
+    const n = newsdesk[key];
+    const c = ceiling[key];
     lines.push(
-      `| ${s.label} | ${(bodySize(s) / 1024).toFixed(1)} kB | ${Math.round(n.rps)} | ${ms(n.p50)} | ${ms(n.p99)} | ${mb(n.peakRss)} | ` +
+      `| ${s.label} | ${connections} | ${(bodySize(s) / 1024).toFixed(1)} kB | ${Math.round(n.rps)} | ${ms(n.p50)} | ${ms(n.p99)} | ${mb(n.peakRss)} | ` +
         `${Math.round(c.rps)} | ${ms(c.p50)} / ${ms(c.p99)} | **${(n.rps / c.rps).toFixed(2)}** | ${n.bad} of ${n.requests} |`,
     );
   }
   const extra: string[] = [];
-  if (newsdesk.deep && newsdesk.list) extra.push(`- Deep page ÷ first page (Newsdesk): **${(newsdesk.deep.rps / newsdesk.list.rps).toFixed(2)}**`);
+  for (const c of CONCURRENCIES) {
+    const [deep, list] = [newsdesk[`deep@${c}`], newsdesk[`list@${c}`]];
+    if (deep && list) extra.push(`- Deep page ÷ first page (Newsdesk, ${c} connections): **${(deep.rps / list.rps).toFixed(2)}**`);
+  }
   extra.push(`- Bulk import: ${importLine}`);
   extra.push(`- Cold start (spawn \`node dist/server.js\` → 200 from /readyz): **${Math.round(coldStart)} ms**`);
   extra.push(`- Peak RSS of the Newsdesk process over the whole run (VmHWM): **${mb(finalHwm)}**`);
@@ -436,7 +474,7 @@ async function main() {
     '',
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpu}, ${os.availableParallelism()} cores, ` +
       `${mb(os.totalmem())} RAM, Node ${process.version}, ${os.platform()} ${os.release()}. ` +
-      `autocannon: ${CONNECTIONS} connections, ${DURATION} s per scenario and side after a ${WARMUP} s warm-up, in ${ROUNDS} alternating rounds (the median round is shown), load generator on the same machine. ` +
+      `autocannon: ${CONCURRENCIES.join(' and ')} connections, ${DURATION} s per scenario, concurrency and side after a ${WARMUP} s warm-up, in ${ROUNDS} alternating rounds (the median round is shown), load generator on the same machine. ` +
       `Load average before/after: ${loadBefore.map((l) => l.toFixed(2)).join(' ')} / ${loadAfter.map((l) => l.toFixed(2)).join(' ')}.`,
     '',
     ...lines,

@@ -7,6 +7,7 @@ import { HttpError } from './lib/httpError.js';
 import type { PhotoEmbedder } from './schemas/photo.js';
 import { closeDatabase, openDatabase, type Db } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
+import { refreshTeasers } from './articles/teasers.js';
 import { keysRoutes } from './keys/routes.js';
 import syndicationPlugin from './syndication/plugin.js';
 import type { LookupFunction } from './webhooks/targets.js';
@@ -99,6 +100,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const ownsDb = !options.db;
   const db = options.db ?? openDatabase(config.databasePath, { synchronous: config.DB_SYNCHRONOUS });
   runMigrations(db);
+  // Teasers kept for search and photo visibility follow TEASER_BLOCKS (recomputed when it changed).
+  refreshTeasers(db, config.TEASER_BLOCKS);
 
   const app = Fastify({
     logger: options.logger ?? loggerOptions(config),

@@ -80,6 +80,8 @@ export const configSchema = z.object({
   // Articles and the access policy
   READING_WPM: int(50, 2000).default(200),
   TEASER_BLOCKS: int(1, 50).default(3),
+  // Search: match callers without access by an article's full text too (reveals words past the break).
+  SEARCH_FULL_TEXT_DISCOVERY: bool.default(false),
   ARCHIVE_AFTER_DAYS: int(0, 36_500).default(60),
   METER_FREE_ARTICLES: int(0, 1000).default(3),
   CACHE_ARTICLES_MB: int(0, 4096).default(32),

@@ -31,7 +31,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { teaserOf, imagePhotoIds, type Block } from '../content/blocks.js';
+import { readerTeaser, teaserOf, imagePhotoIds, type Block } from '../content/blocks.js';
 import { cleanStoredBlocks } from '../content/inlineHtml.js';
 import { deriveExcerpt, renderHtml, renderText } from '../content/render.js';
 import type { EmbeddedPhoto } from '../schemas/photo.js';
@@ -206,7 +206,7 @@ export async function viewArticle(article: ViewableArticle, identity: Identity, 
   const fullTeaser = teaserOf(body, ctx.settings.teaserBlocks);
   // Without a paywall block, a body of TEASER_BLOCKS blocks or fewer would be its own teaser:
   // a caller without access never gets the whole body, so its last block is held back.
-  const teaser = fullTeaser.length > 0 && fullTeaser.length === body.length ? fullTeaser.slice(0, -1) : fullTeaser;
+  const teaser = readerTeaser(body, ctx.settings.teaserBlocks);
   const blocks = decision.granted ? [...body] : teaser;
   const excerpt = article.excerpt ?? deriveExcerpt(decision.granted ? fullTeaser : teaser);
 

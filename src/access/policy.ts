@@ -100,3 +100,72 @@ export function decideAccess(
   }
   return deny(reason);
 }
+
+/**
+ * One way in which a caller's grant covers articles: every article of one of `levels` (in one of
+ * `sections` when set; archived ones too only when `archive`; only the articles `ids` when set).
+ */
+export interface GrantRule {
+  levels: AccessLevel[];
+  /** Section slugs; null = any section (an article without a section included). */
+  sections: string[] | null;
+  /** Whether articles past ARCHIVE_AFTER_DAYS are covered. */
+  archive: boolean;
+  /** Only these article ids (the meter's reads this period). */
+  ids?: number[];
+}
+
+/** Which articles a caller may read in full: 'all', or the union of the rules ([] = none). */
+export type GrantScope = 'all' | GrantRule[];
+
+const GATED = ['registered', 'subscribers'] as const satisfies readonly AccessLevel[];
+
+/**
+ * `decideAccess` (without spending the meter) said as a set of articles, for the queries that
+ * must pick per article what a caller may match or see before any article is loaded: search
+ * (full text or teaser), and photos shown past a paywall break. It says exactly what
+ * decideAccess says, article by article (test/access-scope.test.ts checks the two against each
+ * other); the data layer turns it into SQL (src/articles/repository.ts grantCondition).
+ */
+export function fullTextScope(identity: Identity): GrantScope {
+  if (isAdmin(identity)) return 'all';
+  const publicRecent: GrantRule = { levels: ['public'], sections: null, archive: false };
+  if (identity.kind === 'anonymous') return [publicRecent];
+  if (identity.kind === 'apiKey') {
+    const licence = identity.licence;
+    if (licence && licence.fullText) {
+      if (licence.sections === null) return 'all';
+      return [publicRecent, { levels: ['public', ...GATED], sections: [...licence.sections], archive: true }];
+    }
+    return [publicRecent];
+  }
+  const ent = identity.entitlements;
+  const rules: GrantRule[] = [{ levels: ['public'], sections: null, archive: ent.archive }];
+  const open = GATED.filter((l) => ent.levels.includes(l));
+  if (open.length > 0) rules.push({ levels: open, sections: ent.sections === null ? null : [...ent.sections], archive: ent.archive });
+  const closed = GATED.filter((l) => !ent.levels.includes(l));
+  if (ent.meter && ent.meter.readThisPeriod.size > 0 && closed.length > 0) {
+    rules.push({ levels: closed, sections: null, archive: false, ids: [...ent.meter.readThisPeriod].sort((a, b) => a - b) });
+  }
+  return rules;
+}
+
+/** Whether `scope` covers one article (what the SQL form of the scope says, in JavaScript). */
+export function scopeGrants(scope: GrantScope, facts: AccessFacts, now: Date, settings: PolicySettings): boolean {
+  if (scope === 'all') return true;
+  const archived = isArchived(facts, now, settings);
+  return scope.some(
+    (r) =>
+      r.levels.includes(facts.level) &&
+      (r.sections === null || (facts.sectionSlug !== null && r.sections.includes(facts.sectionSlug))) &&
+      (r.archive || !archived) &&
+      (r.ids === undefined || r.ids.includes(facts.id)),
+  );
+}
+
+/** The first publication time that is not archived at `now` (ISO), or null when the archive rule is off. */
+export function archiveCutoff(now: Date, settings: PolicySettings): string | null {
+  if (settings.archiveAfterDays <= 0) return null;
+  // isArchived: older than the limit, strictly.
+  return new Date(now.getTime() - settings.archiveAfterDays * DAY_MS).toISOString();
+}

@@ -12,8 +12,9 @@ import {
   sections,
   tags,
 } from '../db/schema/index.js';
-import { matchCondition, reindexArticle } from '../search/repository.js';
+import { matchCondition, reindexArticle, type Matching } from '../search/repository.js';
 import { recordArticleChange } from '../syndication/changes.js';
+import type { GrantScope } from '../access/policy.js';
 import type { ArticleSort } from './schemas.js';
 
 /**
@@ -21,7 +22,7 @@ import type { ArticleSort } from './schemas.js';
  * inside one function here (insert/change), so nothing is ever half-saved.
  */
 /** An article as read for rendering: every column but body_text (a plain-text copy kept for search). */
-export type ArticleRow = Omit<typeof articles.$inferSelect, 'bodyText'>;
+export type ArticleRow = Omit<typeof articles.$inferSelect, 'bodyText' | 'teaserText' | 'teaserBlocks' | 'teaserSetting'>;
 /** An article row without its body and body text: enough to find, page, check and cache-key it. */
 /** What a single-article request needs before rendering (visibility, cache key, redirect): all in articles_slug_head_idx. */
 export type ArticleHead = Pick<ArticleRow, 'id' | 'slug' | 'version' | 'access' | 'status' | 'publishedAt' | 'deletedAt'>;
@@ -47,6 +48,13 @@ export interface ArticleFilter {
   access?: 'public' | 'registered' | 'subscribers';
   /** A full-text search: an FTS5 MATCH expression made by parseSearchQuery (src/search/query.ts). */
   q?: string;
+  /**
+   * With q: the articles whose full text the caller may match (the access policy's grantScope);
+   * every other article matches by its teaser only. Absent: none (teasers only).
+   */
+  qScope?: GrantScope;
+  /** With qScope: the oldest publication time not in the archive (policy archiveCutoff); null without the rule. */
+  archiveCutoff?: string | null;
 }
 
 export interface RevisionWrite {
@@ -119,8 +127,35 @@ export function filterConditions(f: ArticleFilter): SQL[] {
   if (f.from) c.push(sql`${articles.publishedAt} >= ${f.from}`);
   if (f.to) c.push(sql`${articles.publishedAt} < ${f.to}`);
   if (f.access) c.push(eq(articles.access, f.access));
-  if (f.q) c.push(matchCondition(f.q));
+  const m = matchingOf(f);
+  if (m) c.push(matchCondition(m));
   return c;
+}
+
+/** What a filter's q matches, per article: full text where its qScope grants it, else the teaser. */
+export function matchingOf(f: ArticleFilter): Matching | null {
+  return f.q ? { match: f.q, granted: grantedCondition(f.qScope ?? [], f.archiveCutoff ?? null) } : null;
+}
+
+/**
+ * The SQL form of a grant scope (src/access/policy.ts fullTextScope): 1 for the articles the
+ * caller may read in full, 0 for the others (never NULL, so NOT of it is the rest); null for
+ * 'all'. `cutoff`: the oldest publication time not archived (archiveCutoff), null when the
+ * archive rule is off.
+ */
+export function grantedCondition(scope: GrantScope, cutoff: string | null): SQL | null {
+  if (scope === 'all') return null;
+  const rules = scope.map((r) =>
+    and(
+      inArray(articles.access, r.levels),
+      r.sections === null
+        ? undefined
+        : sql`${articles.sectionId} IN (SELECT ${sections.id} FROM ${sections} WHERE ${sections.slug} IN (${sql.join([sql`NULL`, ...r.sections.map((x) => sql`${x}`)], sql`, `)}))`,
+      r.archive || cutoff === null ? undefined : sql`(${articles.publishedAt} IS NULL OR ${articles.publishedAt} >= ${cutoff})`,
+      r.ids === undefined ? undefined : sql`${articles.id} IN (${sql.join([sql`NULL`, ...r.ids.map((x) => sql`${x}`)], sql`, `)})`,
+    ),
+  );
+  return rules.length === 0 ? sql`0` : sql`coalesce((${or(...rules)}), 0)`;
 }
 
 /** The sort key of a list, as SQL and as read from a row (for cursors). */
@@ -133,13 +168,13 @@ export function sortKey(sort: ArticleSort, readers: boolean): { expr: SQL; desc:
 }
 
 /** Every column but the plain-text copy of the body (kept for search and excerpts, never rendered). */
-const { bodyText: _bodyText, ...ROW_COLUMNS } = getTableColumns(articles);
+const { bodyText: _bodyText, teaserText: _teaserText, teaserBlocks: _teaserBlocks, teaserSetting: _teaserSetting, ...ROW_COLUMNS } = getTableColumns(articles);
 
 /** What a list page reads per article before rendering: all in articles_published_id_idx. */
 const PAGE_COLUMNS = { id: articles.id, version: articles.version, access: articles.access, publishedAt: articles.publishedAt };
 export type ArticlePageRow = Pick<ArticleRow, 'id' | 'version' | 'access' | 'publishedAt'> & { updatedAt?: string };
 /** Filter fields that become statement parameters (the others shape the statement). */
-const FILTER_PARAMS = ['sectionId', 'tagId', 'authorId', 'from', 'to', 'access', 'q'] as const;
+const FILTER_PARAMS = ['sectionId', 'tagId', 'authorId', 'from', 'to', 'access'] as const;
 
 /** Statements of the hot read paths, prepared once per connection (drizzle builds and SQLite parses them once). */
 function buildPrepared(db: Db) {
@@ -214,6 +249,15 @@ export function createArticlesRepository(db: Db) {
     async nextVisibleAfter(at: string): Promise<string | null> {
       return q.nextVisible.get({ at })?.at ?? null;
     },
+    /** The oldest publication time at or after `cutoff` of a live article: the next one to enter the archive. */
+    async oldestPublishedFrom(cutoff: string): Promise<string | null> {
+      const row = db
+        .select({ at: sql<string | null>`min(${articles.publishedAt})` })
+        .from(articles)
+        .where(and(sql`${articles.publishedAt} >= ${cutoff}`, inArray(articles.status, ['published', 'scheduled']), isNull(articles.deletedAt)))
+        .get();
+      return row?.at ?? null;
+    },
     async findById(id: number): Promise<ArticleRow | undefined> {
       return db.select(ROW_COLUMNS).from(articles).where(eq(articles.id, id)).get();
     },
@@ -248,28 +292,32 @@ export function createArticlesRepository(db: Db) {
      */
     async page(filter: ArticleFilter, sort: ArticleSort, after: { key: string; id: number } | null, limit: number): Promise<ArticlePageRow[]> {
       const readers = filter.visibleAt !== undefined;
-      const present = FILTER_PARAMS.filter((name) => filter[name] !== undefined);
-      const shape = `${sort}|${readers ? 'readers' : filter.status ?? '-'}|${after ? 'after' : 'first'}|${present.join(',')}`;
-      let statement = q.pages.get(shape);
-      if (!statement) {
-        const k = sortKey(sort, readers);
-        const p = <T>(name: string) => sql.placeholder(name) as unknown as T;
-        const f: ArticleFilter = { now: p('now'), status: filter.status };
-        for (const name of present) (f as unknown as Record<string, unknown>)[name] = sql.placeholder(name);
+      const k = sortKey(sort, readers);
+      const query = (f: ArticleFilter, visibleAt: string, afterKey: unknown, afterId: unknown, lim: unknown) => {
         const conds = readers
-          ? [...filterConditions({ ...f, status: 'all' }), visibleCondition(p('visibleAt'), { seek: !after })]
+          ? [...filterConditions({ ...f, status: 'all' }), visibleCondition(visibleAt, { seek: !after })]
           : filterConditions(f);
         if (after) {
-          const [key, id] = [sql.placeholder('afterKey'), sql.placeholder('afterId')];
-          conds.push(k.desc ? sql`(${k.expr}, ${articles.id}) < (${key}, ${id})` : sql`(${k.expr}, ${articles.id}) > (${key}, ${id})`);
+          conds.push(k.desc ? sql`(${k.expr}, ${articles.id}) < (${afterKey}, ${afterId})` : sql`(${k.expr}, ${articles.id}) > (${afterKey}, ${afterId})`);
         }
-        statement = db
+        return db
           .select(sort === '-updatedAt' ? { ...PAGE_COLUMNS, updatedAt: articles.updatedAt } : PAGE_COLUMNS)
           .from(articles)
           .where(and(...conds))
           .orderBy(k.desc ? desc(k.expr) : asc(k.expr), k.desc ? desc(articles.id) : asc(articles.id))
-          .limit(sql.placeholder('limit'))
-          .prepare();
+          .limit(lim as number);
+      };
+      // With q the SQL depends on the caller's grant scope (which articles match by full text):
+      // built for this request. (The FTS5 match costs far more than preparing.)
+      if (filter.q !== undefined) return query(filter, filter.visibleAt ?? '', after?.key, after?.id, limit).all() as ArticlePageRow[];
+      const present = FILTER_PARAMS.filter((name) => filter[name] !== undefined);
+      const shape = `${sort}|${readers ? 'readers' : filter.status ?? '-'}|${after ? 'after' : 'first'}|${present.join(',')}`;
+      let statement = q.pages.get(shape);
+      if (!statement) {
+        const p = <T>(name: string) => sql.placeholder(name) as unknown as T;
+        const f: ArticleFilter = { now: p('now'), status: filter.status };
+        for (const name of present) (f as unknown as Record<string, unknown>)[name] = sql.placeholder(name);
+        statement = query(f, p('visibleAt'), sql.placeholder('afterKey'), sql.placeholder('afterId'), sql.placeholder('limit')).prepare();
         q.pages.set(shape, statement);
       }
       const params: Record<string, unknown> = { now: filter.now, visibleAt: filter.visibleAt, afterKey: after?.key, afterId: after?.id, limit };

@@ -4,12 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { articleViewContext, viewArticle, type ArticleView } from '../access/articleView.js';
 import { isAdmin, type Identity } from '../access/identity.js';
-import { isArchived } from '../access/policy.js';
+import { archiveCutoff, fullTextScope, isArchived } from '../access/policy.js';
 import { HttpError, badRequest, conflict, notFound } from '../lib/httpError.js';
 import { toSlug } from '../lib/slug.js';
 import { ListMeta, decodeCursor, encodeCursor } from '../schemas/pagination.js';
 import type { EmbeddedPhoto } from '../schemas/photo.js';
 import { imagePhotoIds, type Block } from '../content/blocks.js';
+import { teaserColumns } from './teasers.js';
 import { createRenderCache, type CachedJson, type RenderCache } from './cache.js';
 import type { ContentEpochs } from '../db/contentEpoch.js';
 import { cleanInputBlocks } from '../content/inlineHtml.js';
@@ -20,6 +21,7 @@ import { rankedPage } from '../search/ranking.js';
 import {
   createArticlesRepository,
   filterConditions,
+  matchingOf,
   sortKey,
   type ArticleChange,
   type ArticleFilter,
@@ -330,14 +332,27 @@ export function createArticlesService(app: FastifyInstance) {
    */
   async function countOf(filter: ArticleFilter, at: Date): Promise<number> {
     const mark = await renderCache.sync();
-    const { now: _now, visibleAt, ...rest } = filter;
+    const { now: _now, visibleAt, archiveCutoff: cutoff, ...rest } = filter;
     const key = `count:${mark.articles}:${visibleAt !== undefined ? 'readers' : 'admin'}:${JSON.stringify(rest)}`;
     const hit = renderCache.get(key, at.getTime());
     if (hit) return Number(hit.json.toString());
     const n = await repo.count(filter);
     const next = await repo.nextVisibleAfter(at.toISOString());
-    renderCache.set(key, { json: Buffer.from(String(n)), validUntil: next ? Date.parse(next) : Infinity }, mark);
+    const validUntil = Math.min(next ? Date.parse(next) : Infinity, await nextArchiveCrossing(cutoff));
+    renderCache.set(key, { json: Buffer.from(String(n)), validUntil }, mark);
     return n;
+  }
+
+  /**
+   * When the next live article enters the archive (epoch ms), for answers whose MATCHES depend on
+   * it (q: an archived article is matched by its teaser for callers without archive access);
+   * Infinity without a cutoff (no q, or no archive rule).
+   */
+  async function nextArchiveCrossing(cutoff: string | null | undefined): Promise<number> {
+    if (!cutoff) return Infinity;
+    const oldest = await repo.oldestPublishedFrom(cutoff);
+    // isArchived: older than the limit, strictly — archived from the millisecond after it.
+    return oldest ? Date.parse(oldest) + policy.archiveAfterDays * 86_400_000 + 1 : Infinity;
   }
 
   /** Loads sections, bylines, tags and corrections for rows (four queries for any number of rows). */
@@ -515,6 +530,7 @@ export function createArticlesService(app: FastifyInstance) {
     return {
       body: blocks,
       bodyText: renderText(blocks),
+      ...teaserColumns(blocks, app.config.TEASER_BLOCKS),
       wordCount: words,
       readingTimeMinutes: readingTimeMinutes(words, app.config.READING_WPM),
     };
@@ -635,7 +651,14 @@ export function createArticlesService(app: FastifyInstance) {
     if (filter.from && filter.to && filter.from >= filter.to) throw badRequest('"from" must be before "to"', '/query/from');
     if (query.access) filter.access = query.access;
     // Full-text search: the query language of src/search/query.ts (a 400 that says why when it can't be understood).
-    if (query.q) filter.q = parseSearchQuery(query.q).match;
+    if (query.q) {
+      filter.q = parseSearchQuery(query.q).match;
+      // Matching is the access policy's too: a caller without access to an article's full text
+      // matches it by what they may read (its teaser), unless the publisher opted in to discovery
+      // by the full text (SEARCH_FULL_TEXT_DISCOVERY). Snippets never come from unreadable text.
+      filter.qScope = app.config.SEARCH_FULL_TEXT_DISCOVERY ? 'all' : fullTextScope(identity);
+      filter.archiveCutoff = archiveCutoff(at, policy);
+    }
     return filter;
   }
 
@@ -644,6 +667,7 @@ export function createArticlesService(app: FastifyInstance) {
     rows: (ArticlePageRow | ArticleRow)[];
     opts: PresentOptions;
     at: Date;
+    filter: ArticleFilter;
     meta: { nextCursor: string | null; total?: number };
   }> {
     const opts = viewOptions(query, false);
@@ -653,10 +677,10 @@ export function createArticlesService(app: FastifyInstance) {
     const sort = query.sort ?? (filter.q ? 'relevance' : '-publishedAt');
     if (sort === 'relevance') {
       if (!filter.q) throw badRequest('sort=relevance needs a search query in q', '/query/sort');
-      const ranked = await rankedPage(app.db, filter.q, filterConditions({ ...filter, q: undefined }), query.cursor, query.limit);
+      const ranked = await rankedPage(app.db, matchingOf(filter)!, filterConditions({ ...filter, q: undefined }), query.cursor, query.limit);
       const byId = new Map((await repo.findByIds(ranked.hits.map((h) => h.id))).map((r) => [r.id, r]));
       const rows = ranked.hits.map((h) => byId.get(h.id)).filter((r): r is ArticleRow => r !== undefined);
-      return { rows, opts, at, meta: { nextCursor: ranked.nextCursor, total: ranked.total } };
+      return { rows, opts, at, filter, meta: { nextCursor: ranked.nextCursor, total: ranked.total } };
     }
     let after: { key: string; id: number } | null = null;
     if (query.cursor) {
@@ -677,6 +701,7 @@ export function createArticlesService(app: FastifyInstance) {
       rows: page,
       opts,
       at,
+      filter,
       meta: {
         nextCursor: more && last ? encodeCursor([sort, key.of(last), last.id]) : null,
         // The count costs a pass over everything the filter matches: only the first page has it.
@@ -711,9 +736,10 @@ export function createArticlesService(app: FastifyInstance) {
    * When an answer showing `rows` stops being true by time alone: the next scheduled story going
    * live, an item entering the archive, an item's own limit (`itemLimits`: a photo's expiry).
    */
-  async function answerValidUntil(rows: Pick<ArticleRow, 'publishedAt'>[], itemLimits: number[], at: Date): Promise<number> {
+  async function answerValidUntil(rows: Pick<ArticleRow, 'publishedAt'>[], itemLimits: number[], at: Date, filter?: ArticleFilter): Promise<number> {
     const next = await repo.nextVisibleAfter(at.toISOString());
-    return Math.min(next ? Date.parse(next) : Infinity, ...itemLimits, ...rows.map((r) => archivedFrom(r, at)));
+    const crossing = await nextArchiveCrossing(filter?.archiveCutoff);
+    return Math.min(next ? Date.parse(next) : Infinity, crossing, ...itemLimits, ...rows.map((r) => archivedFrom(r, at)));
   }
 
   async function locate(slug: string, identity: Identity, at: Date): Promise<{ redirect: string } | { head: ArticleHead }> {
@@ -773,7 +799,7 @@ export function createArticlesService(app: FastifyInstance) {
         parts.push(Buffer.from(`],"meta":${meta}}`));
         // The items' ETags stand for their bytes: hashing them (and the meta) is hashing the page.
         const etag = `"l-${createHash('sha1').update(`${items.map((i) => i.etag).join(',')}|${meta}`).digest('base64url')}"`;
-        const validUntil = await answerValidUntil(page.rows, items.map((i) => i.validUntil), page.at);
+        const validUntil = await answerValidUntil(page.rows, items.map((i) => i.validUntil), page.at, page.filter);
         return { json: Buffer.concat(parts), etag, nextCursor: page.meta.nextCursor, validUntil };
       });
     },

@@ -1,3 +1,4 @@
+import { refreshTeasers } from '../articles/teasers.js';
 import { closeDatabase } from '../db/client.js';
 import { checkSearchIndex, rebuildSearchIndex } from '../search/repository.js';
 import { cliContext } from './context.js';
@@ -10,7 +11,7 @@ if (unknown.length > 0) {
   console.error(`Unknown argument ${unknown.join(' ')}. Usage: npm run search:reindex [-- --check]`);
   process.exit(64);
 }
-const { db } = cliContext();
+const { db, config } = cliContext();
 try {
   if (args.includes('--check')) {
     const r = checkSearchIndex(db);
@@ -25,6 +26,7 @@ try {
     }
   } else {
     const started = Date.now();
+    refreshTeasers(db, config.TEASER_BLOCKS); // teasers computed with another TEASER_BLOCKS (the server does this at start too)
     const r = rebuildSearchIndex(db);
     console.log(`Rebuilt the search index: ${r.articles} articles, ${r.tags} tags in ${Date.now() - started} ms.`);
   }

@@ -71,3 +71,15 @@ export function teaserOf(blocks: readonly Block[], teaserBlocks: number): Block[
   const cut = blocks.findIndex((b) => b.type === 'paywall');
   return cut >= 0 ? blocks.slice(0, cut) : blocks.slice(0, teaserBlocks);
 }
+
+/**
+ * What a reader without access sees of a body: the teaser, except that a body which would be its
+ * own teaser (TEASER_BLOCKS blocks or fewer, no paywall block) keeps its last block back, so a
+ * caller without access never gets the whole body. The reader's view (src/access/articleView.ts)
+ * shows exactly this; the search index's teaser copy and the photo refs' `in_teaser` are built
+ * from it at write time (src/articles/teasers.ts).
+ */
+export function readerTeaser(blocks: readonly Block[], teaserBlocks: number): Block[] {
+  const teaser = teaserOf(blocks, teaserBlocks);
+  return teaser.length > 0 && teaser.length === blocks.length ? teaser.slice(0, -1) : teaser;
+}

@@ -1,5 +1,6 @@
 import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
-import { visibleCondition } from '../articles/repository.js';
+import type { GrantScope } from '../access/policy.js';
+import { grantedCondition, visibleCondition } from '../articles/repository.js';
 import type { Db } from '../db/client.js';
 import { atomic } from '../db/transaction.js';
 import { articles, authors, photos, searchPhotoRefs } from '../db/schema/index.js';
@@ -33,11 +34,12 @@ export function createPhotosRepository(db: Db) {
   const prepareByIds = () => db.select().from(photos).where(inArray(photos.id, sql`(SELECT value FROM json_each(${sql.placeholder('ids')}))`)).prepare();
   let byIds: ReturnType<typeof prepareByIds> | undefined;
   /**
-   * A photo readers may see at `at`: shown by an article visible then (featured photo or image
-   * block, through search_photo_refs, which every article write keeps in step in its own
-   * transaction) or an author's portrait. One statement on primary keys and indexes (the
-   * rendition path asks it on every request), and a question on time, like the article lists:
-   * a scheduled story's photos appear when the story does, with no write.
+   * A photo every reader may see at `at`: shown to all readers of an article visible then (its
+   * featured photo or an image block in its teaser, through search_photo_refs.in_teaser, which
+   * every article write keeps in step in its own transaction) or an author's portrait. One
+   * statement on primary keys and indexes (the rendition path asks it on every request), and a
+   * question on time, like the article lists: a scheduled story's photos appear when the story
+   * does, with no write.
    */
   const prepareShown = () =>
     db
@@ -48,7 +50,8 @@ export function createPhotosRepository(db: Db) {
           eq(photos.id, sql.placeholder('id')),
           or(
             sql`EXISTS (SELECT 1 FROM ${searchPhotoRefs} JOIN ${articles} ON ${articles.id} = ${searchPhotoRefs.articleId}
-                 WHERE ${searchPhotoRefs.photoId} = ${photos.id} AND ${visibleCondition(sql.placeholder('at') as unknown as string)})`,
+                 WHERE ${searchPhotoRefs.photoId} = ${photos.id} AND ${searchPhotoRefs.inTeaser} = 1
+                   AND ${visibleCondition(sql.placeholder('at') as unknown as string)})`,
             sql`EXISTS (SELECT 1 FROM ${authors} WHERE ${authors.photoId} = ${photos.id})`,
           ),
         ),
@@ -92,6 +95,25 @@ export function createPhotosRepository(db: Db) {
     async findShown(id: number, at: string): Promise<PhotoRow | undefined> {
       shown ??= prepareShown();
       return shown.get({ id, at });
+    },
+    /**
+     * The photo if an article visible at `at` shows it anywhere (past its paywall break too) and
+     * the caller's grant scope (access/policy.ts fullTextScope; `cutoff` its archiveCutoff) covers
+     * that article: the caller may read it in full.
+     */
+    async findShownInFull(id: number, at: string, scope: GrantScope, cutoff: string | null): Promise<PhotoRow | undefined> {
+      const granted = grantedCondition(scope, cutoff);
+      return db
+        .select()
+        .from(photos)
+        .where(
+          and(
+            eq(photos.id, id),
+            sql`EXISTS (SELECT 1 FROM ${searchPhotoRefs} JOIN ${articles} ON ${articles.id} = ${searchPhotoRefs.articleId}
+                 WHERE ${searchPhotoRefs.photoId} = ${photos.id} AND ${visibleCondition(at)}${granted ? sql` AND ${granted} = 1` : sql``})`,
+          ),
+        )
+        .get();
     },
     async findBySha(sha256: string): Promise<PhotoRow | undefined> {
       return db.select().from(photos).where(eq(photos.sha256, sha256)).get();

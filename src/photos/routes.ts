@@ -21,7 +21,7 @@ const Binary = z.string().meta({ format: 'binary' });
 
 export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = async (app, { photos }) => {
   const config = app.config;
-  const viewer = (request: FastifyRequest) => ({ admin: isAdmin(request.identity) });
+  const viewer = (request: FastifyRequest) => ({ identity: request.identity });
   // The JSON ETag follows the version, plus what else shapes the body (rendition URLs, expiry).
   const shape = createHash('sha1').update(`${config.PUBLIC_BASE_URL}|${config.PHOTO_WIDTHS.join(',')}`).digest('hex').slice(0, 8);
   const etagOf = (p: { version: number; expired: boolean }) => `"v${p.version}-${shape}${p.expired ? '-expired' : ''}"`;
@@ -100,9 +100,11 @@ export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = as
       summary: 'Get a photo',
       description:
         'Metadata, placeholder and renditions. Readers (every caller without an admin key) see a photo only while an ' +
-        'article visible to them shows it (featured photo or image block: published, its time come, not deleted) or an ' +
-        'author has it as portrait; otherwise 404, the same as an unknown id, so a scheduled story\'s photo and caption do ' +
-        'not come out before the story. A photo past its `expiresAt` is 410 for everyone but admins.',
+        'article visible to them shows it to them (published, its time come, not deleted; the featured photo, or an image ' +
+        'block in the part of the body they may read: past the paywall break only for callers with access to the full ' +
+        'text) or an author has it as portrait; otherwise 404, the same as an unknown id, so a scheduled story\'s photo ' +
+        'and caption do not come out before the story, nor a photo placed past a break to callers who may not read ' +
+        'past it. A photo past its `expiresAt` is 410 for everyone but admins.',
       params: PhotoParams,
       response: { 200: Photo, ...problemResponses(400, 401, 404, 410) },
     },

@@ -4,6 +4,8 @@ import { LRUCache } from 'lru-cache';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
+import { isAdmin, type Identity } from '../access/identity.js';
+import { archiveCutoff, fullTextScope } from '../access/policy.js';
 import type { Config } from '../config.js';
 import { ConflictError } from '../db/errors.js';
 import type { Clock } from '../lib/clock.js';
@@ -43,8 +45,9 @@ export interface UploadResult {
   created: boolean;
 }
 
+/** Who asks for a photo: admins see every photo; anyone else what the access policy lets them see. */
 export interface Viewer {
-  admin: boolean;
+  identity: Identity;
 }
 
 export interface PreparedRendition {
@@ -65,6 +68,7 @@ const fileProblem = (status: number, detail: string) => new HttpError(status, de
 
 export function createPhotosService(deps: PhotosDeps) {
   const { repo, clock, config } = deps;
+  const policy = { archiveAfterDays: config.ARCHIVE_AFTER_DAYS };
   const storage = createMediaStorage(config.mediaDir);
   const renditionCache = createRenditionCache(storage, config.PHOTO_MAX_PIXELS);
   // Rendition files are content-addressed and never change: their bytes can stay in memory for
@@ -158,15 +162,21 @@ export function createPhotosService(deps: PhotosDeps) {
    * story's photo (its caption describes the story) is a 404 like the story itself, not a 403
    * that would confirm it exists. Admins see every photo.
    */
-  async function loadFor(id: number, viewer: Viewer, now: Date): Promise<PhotoRow> {
-    const row = viewer.admin ? await repo.findById(id) : await repo.findShown(id, now.toISOString());
-    if (!row) throw notFound(`Photo ${id}`);
-    return row;
+  async function loadFor(id: number, viewer: Viewer, now: Date): Promise<PhotoRow | undefined> {
+    if (isAdmin(viewer.identity)) return repo.findById(id);
+    const at = now.toISOString();
+    // Shown to every reader (featured, in a teaser, a portrait): the hot path, one prepared statement.
+    const shown = await repo.findShown(id, at);
+    if (shown) return shown;
+    // Else only past a paywall break: seen by those the one policy lets read that article in full.
+    const scope = fullTextScope(viewer.identity);
+    if (scope !== 'all' && scope.length === 0) return undefined;
+    return repo.findShownInFull(id, at, scope, archiveCutoff(now, policy));
   }
 
   /** Readers never see a photo past its expiry; editors (admin) still do. */
   function assertServable(row: PhotoRow, viewer: Viewer, now: Date): void {
-    if (!viewer.admin && isExpired(row, now)) {
+    if (!isAdmin(viewer.identity) && isExpired(row, now)) {
       throw new HttpError(410, `Photo ${row.id} has expired and is no longer available`);
     }
   }
@@ -297,6 +307,7 @@ export function createPhotosService(deps: PhotosDeps) {
     async get(id: number, viewer: Viewer): Promise<Photo> {
       const now = clock.now();
       const row = await loadFor(id, viewer, now);
+      if (!row) throw notFound(`Photo ${id}`);
       assertServable(row, viewer, now);
       return toPhoto(row, now);
     },
@@ -357,6 +368,7 @@ export function createPhotosService(deps: PhotosDeps) {
     ): Promise<PreparedRendition> {
       const now = clock.now();
       const row = await loadFor(id, viewer, now);
+      if (!row) throw notFound(`Photo ${id}`);
       assertServable(row, viewer, now);
       const plan = planRendition(geometry(row), width, format, ratio);
       const token = tokenOf(row);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { HttpError } from '../lib/httpError.js';
 import { decodeCursor, encodeCursor } from '../schemas/pagination.js';
-import { createSearchRepository, type RankedId } from './repository.js';
+import { createSearchRepository, type Matching, type RankedId } from './repository.js';
 
 /**
  * Relevance-ordered paging, shared by GET /v1/search and GET /v1/articles?q=…: keyset over
@@ -23,9 +23,9 @@ export interface RankedPage {
   total: number;
 }
 
-export async function rankedPage(db: Db, match: string, conditions: SQL[], cursor: string | undefined, limit: number): Promise<RankedPage> {
+export async function rankedPage(db: Db, m: Matching, conditions: SQL[], cursor: string | undefined, limit: number): Promise<RankedPage> {
   const repo = createSearchRepository(db);
-  const tag = queryTag(match);
+  const tag = queryTag(m.match);
   let after: RankedId | null = null;
   if (cursor) {
     const [, rank, id, forQuery] = decodeCursor(cursor, RankCursor);
@@ -36,12 +36,12 @@ export async function rankedPage(db: Db, match: string, conditions: SQL[], curso
     }
     after = { rank, id };
   }
-  const rows = await repo.page(match, conditions, after, limit + 1);
+  const rows = await repo.page(m, conditions, after, limit + 1);
   const hits = rows.slice(0, limit);
   const last = hits[hits.length - 1];
   return {
     hits,
     nextCursor: rows.length > limit && last ? encodeCursor(['rel', last.rank, last.id, tag]) : null,
-    total: await repo.count(match, conditions),
+    total: await repo.count(m, conditions),
   };
 }

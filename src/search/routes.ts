@@ -21,8 +21,10 @@ export const searchRoutes: FastifyPluginAsyncZod = async (app) => {
         'accents are ignored. Combine with section, tag, author, from, to, access (and status for admins); ' +
         '`facets=section,tag` adds counts over the whole result set. Each result is the article as this caller may ' +
         'see it (teaser and paywall without access; the meter is never spent) with a highlighted snippet. A caller ' +
-        'without access may find an article by words past its paywall break, but the snippet then comes from the ' +
-        'teaser and standfirst only. Keyset-paged by (relevance, id).',
+        'without access to an article\'s full text matches it only by what they may read: metadata, the teaser ' +
+        '(before the paywall break) and captions of the photos they are shown, so no word past the break finds, ' +
+        'counts or excludes anything for them (unless the publisher set SEARCH_FULL_TEXT_DISCOVERY); snippets come ' +
+        'only from what the caller may read. Keyset-paged by (relevance, id).',
       querystring: SearchQuery,
       response: { 200: SearchResults, ...problemResponses(400, 401, 403) },
     },

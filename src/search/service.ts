@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Identity } from '../access/identity.js';
-import { createArticlesRepository, filterConditions, visibleCondition, type ArticleRow } from '../articles/repository.js';
+import { createArticlesRepository, filterConditions, matchingOf, visibleCondition, type ArticleFilter, type ArticleRow } from '../articles/repository.js';
 import { createHash } from 'node:crypto';
 import { createArticlesService, viewOptions, type CachedAnswer } from '../articles/service.js';
 import { HttpError } from '../lib/httpError.js';
@@ -17,8 +17,12 @@ import { normalizedTokens } from './text.js';
  * reader view (src/access/articleView.ts via ArticlesService.present): the same JSON, teaser and
  * paywall as the article list, and the meter is never spent.
  *
- * THE PAYWALL RULE. An article may be FOUND by words past its paywall break (that is how a
- * reader discovers it), but a caller without access never sees those words:
+ * THE PAYWALL RULE. Search is not an oracle for text past a paywall break:
+ * - matching: each article matches by its full text only where the access policy's grant scope
+ *   (fullTextScope) covers it for this caller, and by its teaser copy (articles_fts_teaser)
+ *   everywhere else, in the same query (src/search/repository.ts `Matching`): results, totals,
+ *   facets and exclusions alike. SEARCH_FULL_TEXT_DISCOVERY=true opts in to full-text matching
+ *   for everyone (anyone can then confirm words in paid text);
  * - full-text snippets (FTS5 snippet() over the whole body) are computed only for articles the
  *   view granted to this caller;
  * - everyone else gets a snippet highlighted in JavaScript over the teaser text the view gave
@@ -71,17 +75,17 @@ export function createSearchService(app: FastifyInstance) {
   async function searchJson(query: SearchQuery, identity: Identity): Promise<CachedAnswer> {
     return articles.cachedAnswer('search', query, identity, async () => {
       const at = app.clock.now();
-      const { result, rows, photoIds } = await run(query, identity);
+      const { result, rows, photoIds, filter } = await run(query, identity);
       const json = Buffer.from(JSON.stringify(SearchResults.encode(result)));
       const expiry = photoIds.length > 0 && app.photoEmbedder.nextExpiry ? await app.photoEmbedder.nextExpiry(photoIds, at) : null;
-      const validUntil = await articles.answerValidUntil(rows, expiry ? [Date.parse(expiry)] : [], at);
+      const validUntil = await articles.answerValidUntil(rows, expiry ? [Date.parse(expiry)] : [], at, filter);
       const etag = `"s-${createHash('sha1').update(json).digest('base64url')}"`;
       return { json, etag, nextCursor: result.meta.nextCursor, validUntil };
     });
   }
 
   /** One search: the results, the rows shown and the photos embedded in them. */
-  async function run(query: SearchQuery, identity: Identity): Promise<{ result: SearchResults; rows: { publishedAt: string | null }[]; photoIds: number[] }> {
+  async function run(query: SearchQuery, identity: Identity): Promise<{ result: SearchResults; rows: { publishedAt: string | null }[]; photoIds: number[]; filter: ArticleFilter }> {
     const parsed = parseSearchQuery(query.q);
     const facets = parseFacets(query.facets);
     const opts = viewOptions(query, false);
@@ -89,8 +93,10 @@ export function createSearchService(app: FastifyInstance) {
     // The article list's own filters (visibility for readers, statuses for admins, section, tag…).
     const filter = await articles.resolveFilter(query, identity, at);
     const conditions = filterConditions({ ...filter, q: undefined });
+    // Per article: its full text where this caller may read it, else only its teaser (the policy's grant scope).
+    const matching = matchingOf(filter)!;
 
-    const ranked = await rankedPage(app.db, parsed.match, conditions, query.cursor, query.limit);
+    const ranked = await rankedPage(app.db, matching, conditions, query.cursor, query.limit);
     const records = await articles.hydrate(await rowsInOrder(ranked.hits.map((h) => h.id)));
     const { items, views } = await articles.present(records, identity, opts);
 
@@ -108,11 +114,11 @@ export function createSearchService(app: FastifyInstance) {
     const result: SearchResults = { data, meta: { nextCursor: ranked.nextCursor, total: ranked.total } };
     if (facets.length > 0) {
       result.facets = {};
-      if (facets.includes('section')) result.facets.section = await repo.sectionFacets(parsed.match, conditions, FACET_LIMIT);
-      if (facets.includes('tag')) result.facets.tag = await repo.tagFacets(parsed.match, conditions, FACET_LIMIT);
+      if (facets.includes('section')) result.facets.section = await repo.sectionFacets(matching, conditions, FACET_LIMIT);
+      if (facets.includes('tag')) result.facets.tag = await repo.tagFacets(matching, conditions, FACET_LIMIT);
     }
     const embedsPhotos = opts.includes.has('photos') || opts.formats.has('html') || opts.formats.has('text');
-    return { result, rows: records, photoIds: embedsPhotos ? [...new Set(views.flatMap((v) => v.photoIds))] : [] };
+    return { result, rows: records, photoIds: embedsPhotos ? [...new Set(views.flatMap((v) => v.photoIds))] : [], filter };
   }
 
   return {

@@ -51,6 +51,15 @@ export const articles = sqliteTable(
     body: text('body', { mode: 'json' }).$type<StoredBlock[]>().notNull(),
     /** Plain text of the FULL body, for search. Never serve it to a caller without access. */
     bodyText: text('body_text').notNull().default(''),
+    /**
+     * Plain text of what a reader WITHOUT access sees of the body (content/blocks.ts readerTeaser),
+     * for the search index's teaser copy. Null until computed (then search sees no teaser body).
+     */
+    teaserText: text('teaser_text'),
+    /** How many body blocks that teaser is (image blocks before it are shown to every reader). */
+    teaserBlocks: integer('teaser_blocks'),
+    /** The TEASER_BLOCKS setting both were computed with: a start with another one recomputes them. */
+    teaserSetting: integer('teaser_setting'),
     dateline: text('dateline'),
     sectionId: integer('section_id').references(() => sections.id),
     language: text('language').notNull().default('en'),

@@ -15,6 +15,11 @@ export const searchPhotoRefs = sqliteTable(
     /** A photo id (no FK: photos live in their own feature and may be deleted). */
     photoId: integer('photo_id').notNull(),
     articleId: integer('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+    /**
+     * 1 when every reader of the article is shown the photo: it is the featured photo or in an image
+     * block of the teaser. 0: only shown past the paywall break, to callers who may read that far.
+     */
+    inTeaser: integer('in_teaser', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.photoId, t.articleId] }), index('search_photo_refs_article_idx').on(t.articleId)],
 );

@@ -198,7 +198,9 @@ t.test('photo.updated, paused endpoints, admin-only management, backoff bounds',
   const { seedSampleContent } = await import('../src/seed/index.js');
   await seedSampleContent(h.app);
   const { endpoint } = await register(h, { url: rx.url, events: ['photo.updated'] });
-  const photo = json(await h.app.inject({ url: '/v1/photos?limit=1', headers: h.admin })).data[0];
+  // A photo readers are shown (a story's featured photo): only those are announced to an endpoint without a key.
+  const listed = json(await h.app.inject({ url: '/v1/articles?fields=featuredPhotoId' })).data as { featuredPhotoId: number | null }[];
+  const photo = { id: listed.find((a) => a.featuredPhotoId !== null)!.featuredPhotoId! };
   const patched = await h.app.inject({ method: 'PATCH', url: `/v1/photos/${photo.id}`, headers: h.admin, payload: { caption: 'A new caption for the flood picture.' } });
   t.equal(patched.statusCode, 200);
   await h.app.webhooks.worker.drain();

@@ -433,6 +433,11 @@ export function createPhotosService(deps: PhotosDeps) {
         }
         return sizes;
       },
+      async visibleTo(ids: number[], identity: Identity, now: Date): Promise<Set<number>> {
+        const seen = new Set<number>();
+        for (const id of new Set(ids)) if (await loadFor(id, { identity }, now)) seen.add(id);
+        return seen;
+      },
       async nextExpiry(ids: number[], now: Date): Promise<string | null> {
         const ahead = (await repo.findByIds([...new Set(ids)])).map((r) => r.expiresAt).filter((e): e is string => e !== null && e > now.toISOString());
         return ahead.length > 0 ? ahead.sort()[0] : null;

@@ -1,3 +1,4 @@
+import type { Identity } from '../access/identity.js';
 import { z } from 'zod';
 
 /**
@@ -45,4 +46,10 @@ export interface PhotoEmbedder {
    * rendition not yet made is simply absent from the answer.
    */
   renditionSizes?(wanted: { photoId: number; url: string }[]): Promise<Map<string, number>>;
+  /**
+   * The ids among `ids` that `identity` may see now, by the rule of GET /v1/photos/{id} (shown to
+   * them by a visible article, or a portrait; expiry aside): what the change feed and webhooks may
+   * announce to them. Without it, non-admins hear of no photo.
+   */
+  visibleTo?(ids: number[], identity: Identity, now: Date): Promise<Set<number>>;
 }

@@ -210,7 +210,10 @@ export function syndicationRoutes(service: SyndicationService): FastifyPluginAsy
           'corrected, photo updated — so a partner stays in sync without re-crawling. Start without `since`, then ' +
           'always pass the last `meta.nextCursor`: cursors never skip or repeat a change, even under concurrent ' +
           'writes. Partners (syndication scope) see changes of public articles and the withdrawal of ones that ' +
-          'were public; admins see every change. Entries carry ids and versions, never text: fetch `href`.',
+          'were public, and photo updates only of photos they may see (as GET /v1/photos/{id} decides: not a ' +
+          'scheduled story\'s photo, nor one shown only past a paywall break their licence does not open; such ' +
+          'entries are stepped over, so a page may be short while hasMore is true); admins see every change. ' +
+          'Entries carry ids and versions, never text: fetch `href`.',
         querystring: ChangesQuery,
         response: { 200: ChangeList, ...problemResponses(400, 401, 403, 429) },
       },

@@ -82,6 +82,14 @@ export function createSyndicationService(app: FastifyInstance) {
     return (endpoint.keyId ? await app.keys.partnerIdentity(endpoint.keyId) : null) ?? ANONYMOUS;
   }
 
+  /** The changes `identity` may hear of: article changes (the feed's own rule), photos they may see. */
+  async function announceable(rows: ChangeRow[], identity: Identity): Promise<ChangeRow[]> {
+    const photoIds = rows.filter((c) => c.entity === 'photo').map((c) => c.entityId);
+    if (photoIds.length === 0) return rows;
+    const visible = app.photoEmbedder.visibleTo ? await app.photoEmbedder.visibleTo(photoIds, identity, now()) : new Set<number>();
+    return rows.filter((c) => c.entity !== 'photo' || visible.has(c.entityId));
+  }
+
   function toChangeEntry(c: ChangeRow) {
     const isArticle = c.entity === 'article';
     const gone = c.event === 'article.deleted' || c.event === 'article.unpublished';
@@ -205,12 +213,25 @@ export function createSyndicationService(app: FastifyInstance) {
           });
         }
       }
-      const rows = await changesRepo.after(since, query.limit + 1, { publicOnly: !isAdmin(identity), events: query.type });
-      const page = rows.slice(0, query.limit);
-      const last = page[page.length - 1];
+      const admin = isAdmin(identity);
+      // Partners hear of a photo only when they may see it (shown to them by a visible article):
+      // not a story's photo under embargo, nor one shown only past a break their licence does not
+      // open. Those changes are stepped over (the cursor moves past them), so pages may be short.
+      const page: ChangeRow[] = [];
+      let after = since;
+      let hasMore = false;
+      for (let round = 0; round < 20 && page.length < query.limit; round++) {
+        const want = query.limit - page.length;
+        const rows = await changesRepo.after(after, want + 1, { publicOnly: !admin, events: query.type });
+        const batch = rows.slice(0, want);
+        hasMore = rows.length > want;
+        page.push(...(admin ? batch : await announceable(batch, identity)));
+        if (batch.length > 0) after = batch[batch.length - 1].seq;
+        if (!hasMore) break;
+      }
       return {
         data: page.map(toChangeEntry),
-        meta: { nextCursor: encodeCursor(['chg', last ? last.seq : since]), hasMore: rows.length > query.limit },
+        meta: { nextCursor: encodeCursor(['chg', after]), hasMore },
       };
     },
 
@@ -223,12 +244,18 @@ export function createSyndicationService(app: FastifyInstance) {
      * The JSON body of a webhook delivery (Standard Webhooks shape: type, timestamp, data), built
      * for the endpoint's partner key (or an anonymous reader): gated stories carry their teaser
      * unless that key's licence covers them. Rendered at the first attempt and then frozen.
+     * null: nothing to send to this endpoint (a photo its key may not see): the delivery is skipped.
      */
-    async renderWebhook(delivery: DeliveryRow, endpoint: EndpointRow): Promise<string> {
+    async renderWebhook(delivery: DeliveryRow, endpoint: EndpointRow): Promise<string | null> {
       const identity = await endpointIdentity(endpoint);
       const change = delivery.changeSeq !== null ? await changesRepo.bySeq(delivery.changeSeq) : undefined;
       const entity = (delivery.data.entity as string) ?? change?.entity ?? 'article';
       const id = Number(delivery.data.id ?? change?.entityId);
+      // A photo the endpoint's key may not see (embargoed, or only past a break it cannot read): not sent.
+      if (entity === 'photo' && !isAdmin(identity)) {
+        const visible = app.photoEmbedder.visibleTo ? await app.photoEmbedder.visibleTo([id], identity, now()) : new Set<number>();
+        if (!visible.has(id)) return null;
+      }
       const data: Record<string, unknown> = {
         seq: delivery.changeSeq,
         entity,

@@ -64,7 +64,9 @@ export const WebhookDelivery = z
     messageId: z.string().describe('The webhook-id header: the same on retries and redeliveries'),
     event: z.string(),
     changeSeq: z.number().int().nullable().describe('The change-feed sequence number of the event'),
-    status: z.enum(['pending', 'delivered', 'failed']),
+    status: z
+      .enum(['pending', 'delivered', 'failed', 'skipped'])
+      .describe("skipped: never sent, because the endpoint's key may not see what changed (a photo shown to it by no article it may read)"),
     attempts: z.number().int(),
     nextAttemptAt: IsoDateTime.nullable().describe('When the next attempt is due (pending only)'),
     lastAttemptAt: IsoDateTime.nullable(),
@@ -89,5 +91,5 @@ export const DeliveryParams = z.strictObject({
 export const DeliveryListQuery = z.strictObject({
   limit: limitQuery,
   cursor: cursorQuery,
-  status: z.enum(['pending', 'delivered', 'failed']).optional().describe('Only deliveries in this state'),
+  status: z.enum(['pending', 'delivered', 'failed', 'skipped']).optional().describe('Only deliveries in this state'),
 });

@@ -7,7 +7,7 @@ import { createTargetGuard, PrivateTargetError, type TargetGuard } from './targe
 import { webhookHeaders } from './signing.js';
 
 /** Builds the JSON body of a delivery (the access policy applied for the endpoint's partner key). */
-export type PayloadRenderer = (delivery: DeliveryRow, endpoint: EndpointRow) => Promise<string>;
+export type PayloadRenderer = (delivery: DeliveryRow, endpoint: EndpointRow) => Promise<string | null>;
 
 export interface WorkerSettings {
   pollMs: number;
@@ -152,7 +152,17 @@ export class WebhookWorker {
     try {
       if (body === null) {
         // Rendered once, at the first attempt, then frozen: retries send the same bytes.
-        body = await this.render(delivery, endpoint);
+        const rendered = await this.render(delivery, endpoint);
+        if (rendered === null) {
+          // Nothing this endpoint may hear of (a photo its key may not see): recorded, never sent.
+          await this.repo.recordAttempt(delivery.id, {
+            status: 'skipped',
+            nextAttemptAt: null,
+            lastError: "not sent: the endpoint's key may not see what changed",
+          });
+          return;
+        }
+        body = rendered;
         await this.repo.savePayload(delivery.id, body);
       }
       const timestamp = Math.floor(this.signingClock.now().getTime() / 1000);

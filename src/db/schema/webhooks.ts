@@ -31,8 +31,8 @@ export const webhookDeliveries = sqliteTable(
     event: text('event').notNull(),
     /** The JSON body; rendered at the first attempt (access policy applied) and then frozen. */
     payload: text('payload'),
-    /** pending | delivered | failed (gave up) */
-    status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull().default('pending'),
+    /** pending | delivered | failed (gave up) | skipped (not sent: the endpoint's key may not see what changed) */
+    status: text('status', { enum: ['pending', 'delivered', 'failed', 'skipped'] }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     /** When the next attempt is due; while an attempt is in flight, the lease expiry. Null when finished. */
     nextAttemptAt: text('next_attempt_at'),

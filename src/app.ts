@@ -23,6 +23,7 @@ import routeAccessPlugin from './plugins/routeAccess.js';
 import securityPlugin from './plugins/security.js';
 import sectionsPlugin from './sections/plugin.js';
 import { articlesRoutes } from './articles/routes.js';
+import type { PublishHooks } from './articles/publishHooks.js';
 import authorsPlugin from './authors/plugin.js';
 import tagsPlugin from './tags/plugin.js';
 import { searchRoutes } from './search/routes.js';
@@ -145,6 +146,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.decorate('db', db);
   app.decorate('clock', options.clock ?? systemClock);
   app.decorate('keys', createKeysService(db, options.clock ?? systemClock));
+  // Filled by the features that act on a publish (newsletters); see src/articles/publishHooks.ts.
+  app.decorate('articlePublishHooks', { newsletter: null } as PublishHooks);
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);

@@ -20,7 +20,9 @@ import {
   RevisionParams,
   ScheduleBody,
 } from './schemas.js';
-import { createArticlesService } from './service.js';
+import { actorOf, createArticlesService } from './service.js';
+import { HttpError } from '../lib/httpError.js';
+import './publishHooks.js';
 import { sendNinjs, wantsNinjs } from '../syndication/routes.js';
 import { matchesIfNoneMatch } from '../plugins/caching.js';
 
@@ -174,14 +176,22 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Publish an article',
       description:
         'Admin only. Publishes now; with `at` in the past it is backdated, with `at` in the future it is scheduled. ' +
-        'Republishing an unpublished article keeps its original publication date unless `at` is given.',
+        'Republishing an unpublished article keeps its original publication date unless `at` is given. ' +
+        'With `newsletter` (a newsletter\'s slug) the story is mailed to that newsletter\'s subscribers as it goes live, once.',
       params: ArticleParams,
       headers: IfMatchHeaders,
       body: PublishBody.nullish(),
       response: { 200: Article, ...problemResponses(400, 401, 403, 404, 409, 412, 415, 422) },
     },
   }, async (request, reply) => {
+    const newsletter = request.body?.newsletter;
+    const hook = app.articlePublishHooks.newsletter;
+    if (newsletter !== undefined) {
+      if (!hook) throw new HttpError(422, 'Newsletters are not available', { errors: [{ pointer: '/body/newsletter', detail: 'no newsletters feature' }] });
+      await hook.check(request.params.slug, newsletter);
+    }
     const article = await articles.publish(request.params.slug, request.body?.at, versionFromIfMatch(request.headers['if-match']), request.identity);
+    if (newsletter !== undefined && hook) await hook.published(article.slug, newsletter, actorOf(request.identity));
     noStore(reply).header('etag', etagOf(article));
     return article;
   });

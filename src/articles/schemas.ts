@@ -153,6 +153,7 @@ export type ArticleUpdate = z.infer<typeof ArticleUpdate>;
 export const PublishBody = z
   .strictObject({
     at: IsoDateTime.optional().describe('Publication time: omitted or past = now/backdated; future = scheduled'),
+    newsletter: Slug.optional().describe('Slug of a newsletter to mail the story to as it goes live (now, or at its scheduled time), once. Unknown or archived: 422; already sent to it: 409; either way nothing is published'),
   })
   .meta({ id: 'PublishArticle' });
 export const ScheduleBody = z.strictObject({ at: IsoDateTime.describe('When it goes live (future)') }).meta({ id: 'ScheduleArticle' });

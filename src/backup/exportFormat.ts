@@ -45,6 +45,8 @@ export const EXPORTED: ExportedKind[] = [
   { kind: 'newsletters', table: schema.newsletters, builtIn: ['daily-briefing', 'weekly-review', 'breaking-news'] },
   { kind: 'subscribers', table: schema.subscribers },
   { kind: 'newsletter_subscriptions', table: schema.newsletterSubscriptions },
+  // Addresses that bounced or complained stay unmailed on the new installation.
+  { kind: 'mail_suppressions', table: schema.mailSuppressions },
   { kind: 'subscriptions', table: schema.subscriptions },
   { kind: 'metered_reads', table: schema.meteredReads },
   // Key names, scopes and licences, never the secret: an imported key answers to no token until
@@ -70,6 +72,10 @@ export const NOT_EXPORTED: Record<string, string> = {
   webhook_deliveries: 'a delivery log',
   search_photo_refs: 'derived from the articles: rebuilt by the import',
   import_runs: 'bookkeeping of import runs on the old installation',
+  newsletter_secrets: 'the key that signs unsubscribe links: a secret (set NEWSLETTER_SECRET on both installations to keep old links working)',
+  newsletter_sends: 'the log of stories mailed to newsletters (sent mail is not sent again from an export)',
+  newsletter_renditions: 'the mails of past sends: derived, and transient',
+  newsletter_deliveries: 'a delivery log (with addresses)',
 };
 
 export const tableName = (table: SQLiteTable) => getTableName(table);

@@ -24,6 +24,9 @@ export function createNewslettersRepository(db: Db) {
       const r = db.select({ p: sql<number | null>`max(${newsletters.position})` }).from(newsletters).get();
       return r?.p === null || r?.p === undefined ? 0 : Number(r.p) + 1;
     },
+    async findById(id: number): Promise<NewsletterRow | undefined> {
+      return db.select().from(newsletters).where(eq(newsletters.id, id)).get();
+    },
     /** Subscribers per newsletter (one query). */
     async subscriberCounts(ids: number[]): Promise<Map<number, number>> {
       if (ids.length === 0) return new Map();

@@ -123,8 +123,9 @@ export function createNewslettersService({ repo, clock }: NewslettersDeps) {
     async adminGet(slug: string): Promise<Newsletter> {
       return withCount(await row(slug));
     },
-    /** The row itself, for the features that send (any status). */
+    /** The row itself, for sending (any status). */
     row,
+    rowById: (id: number) => repo.findById(id),
     /** Slugs of the active newsletters (what a choice may name). */
     async activeSlugs(): Promise<Set<string>> {
       return new Set((await repo.list('active')).map((r) => r.slug));

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, gte, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
-import { authTokens, mailOutbox, meteredReads, newsletterSubscriptions, newsletters, paymentEvents, plans, sessions, subscribers, subscriptions } from '../../db/schema/index.js';
+import { authTokens, mailOutbox, meteredReads, newsletterDeliveries, newsletterSubscriptions, newsletters, paymentEvents, plans, sessions, subscribers, subscriptions } from '../../db/schema/index.js';
 import type { Queryable } from '../../db/transaction.js';
 
 export type SubscriberRow = typeof subscribers.$inferSelect;
@@ -201,8 +201,11 @@ export function accountStatements(q: Queryable) {
           .run();
       }
     },
+    /** Erasure: no newsletter choice, nothing left queued for them, and their address gone from the delivery log. */
     deleteNewsletterSubscriptions(subscriberId: number): void {
       q.delete(newsletterSubscriptions).where(eq(newsletterSubscriptions.subscriberId, subscriberId)).run();
+      q.delete(newsletterDeliveries).where(and(eq(newsletterDeliveries.subscriberId, subscriberId), inArray(newsletterDeliveries.status, ['queued', 'claimed']))).run();
+      q.update(newsletterDeliveries).set({ email: '' }).where(eq(newsletterDeliveries.subscriberId, subscriberId)).run();
     },
     readsInPeriod(subscriberId: number, period: string): number[] {
       return q

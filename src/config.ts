@@ -62,6 +62,9 @@ export const configSchema = z.object({
   RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400).default(60),
   CACHE_MAX_AGE_SECONDS: int(0, 31_536_000).default(60),
   CACHE_STALE_SECONDS: int(0, 31_536_000).default(300),
+  // Behind a CDN: how long it may keep public answers (Surrogate-Control), and serve them stale while the origin fails.
+  CDN_MAX_AGE_SECONDS: int(0, 31_536_000).default(86_400),
+  CDN_STALE_IF_ERROR_SECONDS: int(0, 31_536_000).default(86_400),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   // Syndication: partner keys, feeds, sitemaps, webhooks
   RATE_LIMIT_KEY_MAX: int(1, 1_000_000).default(1200),

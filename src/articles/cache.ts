@@ -31,6 +31,8 @@ export interface CachedJson {
   /** Epoch ms after which the entry must not be served (Infinity when only a write can stale it). */
   validUntil: number;
   etag?: string;
+  /** What it shows, as CDN surrogate keys (src/lib/surrogateKeys.ts). */
+  keys?: string[];
 }
 
 export interface RenderCache<V> {

@@ -25,6 +25,7 @@ import { HttpError } from '../lib/httpError.js';
 import './publishHooks.js';
 import { sendNinjs, wantsNinjs } from '../syndication/routes.js';
 import { matchesIfNoneMatch } from '../plugins/caching.js';
+import { articleKey } from '../lib/surrogateKeys.js';
 
 const tags = ['Articles'];
 
@@ -56,7 +57,7 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
     // through the Article schema (the response schema above documents it; a test checks it).
     const result = await articles.listJson(request.query, request.identity);
     setNextLink(request, reply, result.nextCursor);
-    reply.header('etag', result.etag);
+    reply.header('etag', result.etag).surrogateKeys(result.keys);
     return sendJson(reply, result.json);
   });
 
@@ -90,14 +91,14 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
       spendMeter: request.method === 'GET',
       notModified: request.headers['if-none-match'] ? (etag) => matchesIfNoneMatch(request, etag) : undefined,
     });
-    if ('notModified' in result) return reply.header('etag', result.etag).code(304).send();
+    if ('notModified' in result) return reply.header('etag', result.etag).surrogateKeys(result.keys).code(304).send();
     if ('redirect' in result) {
       const search = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
-      if (request.identity.kind === 'anonymous') reply.cacheFor(app.config.CACHE_MAX_AGE_SECONDS);
+      if (request.identity.kind === 'anonymous') reply.cacheFor(app.config.CACHE_MAX_AGE_SECONDS).surrogateKeys([articleKey(result.id)]);
       else noStore(reply);
       return reply.redirect(`/v1/articles/${encodeURIComponent(result.redirect)}${search}`, 301);
     }
-    reply.header('etag', result.etag);
+    reply.header('etag', result.etag).surrogateKeys(result.keys);
     // Pre-serialised (encoded through the Article schema when rendered) and cached per version and audience.
     return sendJson(reply, result.json);
   });

@@ -11,6 +11,7 @@ import { ListMeta, decodeCursor, encodeCursor } from '../schemas/pagination.js';
 import type { EmbeddedPhoto } from '../schemas/photo.js';
 import { imagePhotoIds, type Block } from '../content/blocks.js';
 import { teaserColumns } from './teasers.js';
+import { articleKey, articleKeys, listKeys } from '../lib/surrogateKeys.js';
 import { createRenderCache, type CachedJson, type RenderCache } from './cache.js';
 import type { ContentEpochs } from '../db/contentEpoch.js';
 import { cleanInputBlocks } from '../content/inlineHtml.js';
@@ -197,6 +198,8 @@ export interface CachedAnswer {
   nextCursor: string | null;
   /** Epoch ms until which time alone leaves it true (Infinity: only a write changes it). */
   validUntil: number;
+  /** The sets of articles it shows, as CDN surrogate keys (src/lib/surrogateKeys.ts). */
+  keys: string[];
 }
 
 /** One rendered-article cache per database, shared by every service instance (routes, search, feeds). */
@@ -314,7 +317,7 @@ export function createArticlesService(app: FastifyInstance) {
         const expiry = await app.photoEmbedder.nextExpiry(views[i].photoIds, at);
         if (expiry) validUntil = Math.min(validUntil, Date.parse(expiry));
       }
-      rendered.set(r.id, { json, etag: `"v${r.version}-${views[i].audience}-${digest}"`, validUntil });
+      rendered.set(r.id, { json, etag: `"v${r.version}-${views[i].audience}-${digest}"`, validUntil, keys: keysOf(r) });
     }
     return rows.map((r, i) => {
       const hit = out[i];
@@ -353,6 +356,16 @@ export function createArticlesService(app: FastifyInstance) {
     const oldest = await repo.oldestPublishedFrom(cutoff);
     // isArchived: older than the limit, strictly — archived from the millisecond after it.
     return oldest ? Date.parse(oldest) + policy.archiveAfterDays * 86_400_000 + 1 : Infinity;
+  }
+
+  /** The CDN keys of an answer showing this article: itself and everything it may embed. */
+  function keysOf(r: ArticleRecord): string[] {
+    const photoIds = [
+      ...(r.featuredPhotoId ? [r.featuredPhotoId] : []),
+      ...imagePhotoIds(r.blocks),
+      ...r.authors.map((a) => a.photoId).filter((id): id is number => id !== null),
+    ];
+    return articleKeys({ id: r.id, sectionId: r.sectionId, tagIds: r.tags.map((t) => t.id), authorIds: r.authors.map((a) => a.id), photoIds });
   }
 
   /** Loads sections, bylines, tags and corrections for rows (four queries for any number of rows). */
@@ -669,6 +682,7 @@ export function createArticlesService(app: FastifyInstance) {
     at: Date;
     filter: ArticleFilter;
     meta: { nextCursor: string | null; total?: number };
+    keys: string[];
   }> {
     const opts = viewOptions(query, false);
     const at = now();
@@ -680,7 +694,7 @@ export function createArticlesService(app: FastifyInstance) {
       const ranked = await rankedPage(app.db, matchingOf(filter)!, filterConditions({ ...filter, q: undefined }), query.cursor, query.limit);
       const byId = new Map((await repo.findByIds(ranked.hits.map((h) => h.id))).map((r) => [r.id, r]));
       const rows = ranked.hits.map((h) => byId.get(h.id)).filter((r): r is ArticleRow => r !== undefined);
-      return { rows, opts, at, filter, meta: { nextCursor: ranked.nextCursor, total: ranked.total } };
+      return { rows, opts, at, filter, meta: { nextCursor: ranked.nextCursor, total: ranked.total }, keys: listKeys(filter) };
     }
     let after: { key: string; id: number } | null = null;
     if (query.cursor) {
@@ -702,6 +716,7 @@ export function createArticlesService(app: FastifyInstance) {
       opts,
       at,
       filter,
+      keys: listKeys(filter),
       meta: {
         nextCursor: more && last ? encodeCursor([sort, key.of(last), last.id]) : null,
         // The count costs a pass over everything the filter matches: only the first page has it.
@@ -726,7 +741,7 @@ export function createArticlesService(app: FastifyInstance) {
     if (audience === null) return build();
     const key = `${scope}:${mark.articles}:${audience}:${JSON.stringify(query, Object.keys(query).sort())}`;
     const hit = renderCache.get(key, now().getTime());
-    if (hit) return { json: hit.json, etag: hit.etag!, nextCursor: hit.nextCursor ?? null, validUntil: hit.validUntil };
+    if (hit) return { json: hit.json, etag: hit.etag!, nextCursor: hit.nextCursor ?? null, validUntil: hit.validUntil, keys: hit.keys ?? [] };
     const answer = await build();
     renderCache.set(key, answer, mark);
     return answer;
@@ -742,7 +757,7 @@ export function createArticlesService(app: FastifyInstance) {
     return Math.min(next ? Date.parse(next) : Infinity, crossing, ...itemLimits, ...rows.map((r) => archivedFrom(r, at)));
   }
 
-  async function locate(slug: string, identity: Identity, at: Date): Promise<{ redirect: string } | { head: ArticleHead }> {
+  async function locate(slug: string, identity: Identity, at: Date): Promise<{ redirect: string; id: number } | { head: ArticleHead }> {
     const admin = isAdmin(identity);
     const canSee = (r: ArticleHead) => (admin ? true : isVisible(r, at));
     const mark = await renderCache.sync();
@@ -753,7 +768,7 @@ export function createArticlesService(app: FastifyInstance) {
     }
     if (!head) {
       const moved = await repo.findByOldSlug(slug);
-      if (moved && canSee(moved)) return { redirect: moved.slug };
+      if (moved && canSee(moved)) return { redirect: moved.slug, id: moved.id };
       throw notFound(`Article "${slug}"`);
     }
     if (!canSee(head)) throw notFound(`Article "${slug}"`);
@@ -778,10 +793,11 @@ export function createArticlesService(app: FastifyInstance) {
       return ids.map((id) => byId.get(id)).filter((r): r is ArticleRecord => !!r);
     },
 
-    async list(query: ArticleListQuery, identity: Identity): Promise<{ data: Article[]; meta: { nextCursor: string | null; total?: number } }> {
+    /** A list page (and, apart, the CDN keys of the set it shows). */
+    async list(query: ArticleListQuery, identity: Identity): Promise<{ data: Article[]; meta: { nextCursor: string | null; total?: number }; keys: string[] }> {
       const page = await listPage(query, identity);
       const { items } = await present(await hydrate(await withBodies(page.rows)), identity, page.opts);
-      return { data: items, meta: page.meta };
+      return { data: items, meta: page.meta, keys: page.keys };
     },
 
     /** list() as the JSON the API sends (ArticleList), items from the rendered-article cache. */
@@ -800,7 +816,7 @@ export function createArticlesService(app: FastifyInstance) {
         // The items' ETags stand for their bytes: hashing them (and the meta) is hashing the page.
         const etag = `"l-${createHash('sha1').update(`${items.map((i) => i.etag).join(',')}|${meta}`).digest('base64url')}"`;
         const validUntil = await answerValidUntil(page.rows, items.map((i) => i.validUntil), page.at, page.filter);
-        return { json: Buffer.concat(parts), etag, nextCursor: page.meta.nextCursor, validUntil };
+        return { json: Buffer.concat(parts), etag, nextCursor: page.meta.nextCursor, validUntil, keys: page.keys };
       });
     },
 
@@ -809,7 +825,7 @@ export function createArticlesService(app: FastifyInstance) {
      * slug, or 404. Spends the meter (only here). The ETag is per version and audience.
      */
     async read(slug: string, query: ArticleGetQuery, identity: Identity, options: { spendMeter: boolean }): Promise<
-      { redirect: string } | { article: Article; etag: string }
+      { redirect: string; id: number } | { article: Article; etag: string; keys: string[] }
     > {
       const opts = { ...viewOptions(query, true), spendMeter: options.spendMeter };
       const at = now();
@@ -817,10 +833,11 @@ export function createArticlesService(app: FastifyInstance) {
       if ('redirect' in found) return found;
       const [row] = await withBodies([found.head]);
       if (!row) throw notFound(`Article "${slug}"`);
-      const { items, views } = await present(await hydrate([row]), identity, opts);
+      const records = await hydrate([row]);
+      const { items, views } = await present(records, identity, opts);
       const article = items[0];
       const digest = createHash('sha1').update(articleJson(article)).digest('hex').slice(0, 10);
-      return { article, etag: `"v${row.version}-${views[0].audience}-${digest}"` };
+      return { article, etag: `"v${row.version}-${views[0].audience}-${digest}"`, keys: keysOf(records[0]) };
     },
 
     /** read() as the JSON the API sends, from the rendered-article cache when it can. */
@@ -829,7 +846,7 @@ export function createArticlesService(app: FastifyInstance) {
       query: ArticleGetQuery,
       identity: Identity,
       options: { spendMeter: boolean; notModified?: (etag: string) => boolean },
-    ): Promise<{ redirect: string } | { notModified: true; etag: string } | { json: Buffer; etag: string }> {
+    ): Promise<{ redirect: string; id: number } | { notModified: true; etag: string; keys: string[] } | { json: Buffer; etag: string; keys: string[] }> {
       const opts = { ...viewOptions(query, true), spendMeter: options.spendMeter };
       const at = now();
       const found = await locate(slug, identity, at);
@@ -838,10 +855,11 @@ export function createArticlesService(app: FastifyInstance) {
       if (options.notModified) {
         const key = cacheKeyOf(found.head, identity, optionsKey(opts), at);
         const etag = key === null ? undefined : renderCache.etag(key, at.getTime());
-        if (etag !== undefined && options.notModified(etag)) return { notModified: true, etag };
+        // A 304 updates a CDN's stored copy, which keeps the keys it was stored with.
+        if (etag !== undefined && options.notModified(etag)) return { notModified: true, etag, keys: [articleKey(found.head.id)] };
       }
       const [rendered] = await renderJson([found.head], identity, opts, at);
-      return { json: rendered.json, etag: rendered.etag! };
+      return { json: rendered.json, etag: rendered.etag!, keys: rendered.keys ?? [articleKey(found.head.id)] };
     },
 
     async create(input: ArticleCreate, identity: Identity): Promise<Article> {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../articles/service.js';
 import { IfMatchHeaders, assertIfMatch, versionFromIfMatch } from '../schemas/common.js';
+import { ARTICLES_SET, authorKey, authorSetKey, photoKey } from '../lib/surrogateKeys.js';
 import { setNextLink } from '../schemas/pagination.js';
 import { problemResponses } from '../schemas/problem.js';
 import { Author, AuthorCreate, AuthorList, AuthorListQuery, AuthorParams, AuthorUpdate, DetachQuery } from './schemas.js';
@@ -26,6 +27,8 @@ export const authorsRoutes: FastifyPluginAsyncZod<{ authors: AuthorsService }> =
   }, async (request, reply) => {
     const result = await authors.list(request.query.limit, request.query.cursor);
     setNextLink(request, reply, result.meta.nextCursor);
+    // Each author's article count moves with the set of articles; their photos are shown.
+    reply.surrogateKeys(['authors', ARTICLES_SET, ...result.data.flatMap((a) => (a.photoId ? [photoKey(a.photoId)] : []))]);
     return result;
   });
 
@@ -40,7 +43,7 @@ export const authorsRoutes: FastifyPluginAsyncZod<{ authors: AuthorsService }> =
     },
   }, async (request, reply) => {
     const author = await authors.get(request.params.slug);
-    reply.header('etag', etagOf(author));
+    reply.header('etag', etagOf(author)).surrogateKeys([authorKey(author.id), authorSetKey(author.id), ...(author.photoId ? [photoKey(author.photoId)] : [])]);
     return author;
   });
 

@@ -1,3 +1,4 @@
+import { NEWSLETTERS_KEY } from '../lib/surrogateKeys.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IfMatchHeaders, versionFromIfMatch } from '../schemas/common.js';
 import { problemResponses } from '../schemas/problem.js';
@@ -18,7 +19,10 @@ export const newslettersRoutes: FastifyPluginAsyncZod<{ newsletters: Newsletters
       description: 'The newsletters a subscriber can choose (by slug: `newsletters` at sign-up and in `PATCH /v1/me`), in display order. Archived ones are not listed.',
       response: { 200: PublicNewsletterList, ...problemResponses(401) },
     },
-  }, async () => ({ data: await newsletters.publicList() }));
+  }, async (_request, reply) => {
+    reply.surrogateKeys([NEWSLETTERS_KEY]);
+    return { data: await newsletters.publicList() };
+  });
 
   app.get('/v1/newsletters/:slug', {
     config: { access: 'public' },
@@ -29,7 +33,10 @@ export const newslettersRoutes: FastifyPluginAsyncZod<{ newsletters: Newsletters
       params: NewsletterParams,
       response: { 200: PublicNewsletter, ...problemResponses(400, 401, 404) },
     },
-  }, async (request) => newsletters.publicGet(request.params.slug));
+  }, async (request, reply) => {
+    reply.surrogateKeys([NEWSLETTERS_KEY]);
+    return newsletters.publicGet(request.params.slug);
+  });
 
   app.get('/v1/admin/newsletters', {
     config: { access: 'admin' },

@@ -1,3 +1,4 @@
+import { photoKey } from '../lib/surrogateKeys.js';
 import multipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -110,7 +111,7 @@ export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = as
     },
   }, async (request, reply) => {
     const photo = await photos.get(request.params.id, viewer(request));
-    reply.header('etag', etagOf(photo));
+    reply.header('etag', etagOf(photo)).surrogateKeys([photoKey(photo.id)]);
     return photo;
   });
 
@@ -214,7 +215,7 @@ export const photosRoutes: FastifyPluginAsyncZod<{ photos: PhotosService }> = as
     reply
       .header('etag', prepared.etag)
       .header('cache-control', prepared.cacheControl)
-      .header('surrogate-key', `photo-${prepared.photoId}`);
+      .surrogateKeys([photoKey(prepared.photoId)]);
     if (!prepared.current) reply.header('link', `<${config.PUBLIC_BASE_URL}${prepared.currentUrl}>; rel="canonical"`);
     if (matchesIfNoneMatch(request, prepared.etag)) {
       // Same headers as the 200 would carry (the caching plugin only handles 2xx).

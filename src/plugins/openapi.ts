@@ -59,7 +59,7 @@ export default fp(async function openapiPlugin(app: FastifyInstance) {
   });
 
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
-    reply.header('cache-control', 'public, max-age=300');
+    reply.header('cache-control', 'public, max-age=300').surrogateKeys(['docs']);
     return app.swagger();
   });
 });

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ARTICLES_SET } from '../lib/surrogateKeys.js';
 import { setNextLink } from '../schemas/pagination.js';
 import { problemResponses } from '../schemas/problem.js';
 import { SearchQuery, SearchResults, SuggestQuery, Suggestions } from './schemas.js';
@@ -32,7 +33,7 @@ export const searchRoutes: FastifyPluginAsyncZod = async (app) => {
     // Sent pre-serialised (encoded through SearchResults), and cached per query and audience as list pages are.
     const result = await search.searchJson(request.query, request.identity);
     setNextLink(request, reply, result.nextCursor);
-    reply.header('etag', result.etag);
+    reply.header('etag', result.etag).surrogateKeys(result.keys);
     return reply.type('application/json; charset=utf-8').send(result.json as never);
   });
 
@@ -47,5 +48,8 @@ export const searchRoutes: FastifyPluginAsyncZod = async (app) => {
       querystring: SuggestQuery,
       response: { 200: Suggestions, ...problemResponses(400, 401) },
     },
-  }, async (request) => search.suggest(request.query.q, request.query.limit));
+  }, async (request, reply) => {
+    reply.surrogateKeys([ARTICLES_SET, 'tags']);
+    return search.suggest(request.query.q, request.query.limit);
+  });
 };

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Identity } from '../access/identity.js';
 import { createArticlesRepository, filterConditions, matchingOf, visibleCondition, type ArticleFilter, type ArticleRow } from '../articles/repository.js';
 import { createHash } from 'node:crypto';
+import { listKeys } from '../lib/surrogateKeys.js';
 import { createArticlesService, viewOptions, type CachedAnswer } from '../articles/service.js';
 import { HttpError } from '../lib/httpError.js';
 import { parseSearchQuery, termsForField, MIN_PREFIX_LENGTH, type ParsedQuery, type QueryTerm } from './query.js';
@@ -75,17 +76,17 @@ export function createSearchService(app: FastifyInstance) {
   async function searchJson(query: SearchQuery, identity: Identity): Promise<CachedAnswer> {
     return articles.cachedAnswer('search', query, identity, async () => {
       const at = app.clock.now();
-      const { result, rows, photoIds, filter } = await run(query, identity);
+      const { result, rows, photoIds, filter, keys } = await run(query, identity);
       const json = Buffer.from(JSON.stringify(SearchResults.encode(result)));
       const expiry = photoIds.length > 0 && app.photoEmbedder.nextExpiry ? await app.photoEmbedder.nextExpiry(photoIds, at) : null;
       const validUntil = await articles.answerValidUntil(rows, expiry ? [Date.parse(expiry)] : [], at, filter);
       const etag = `"s-${createHash('sha1').update(json).digest('base64url')}"`;
-      return { json, etag, nextCursor: result.meta.nextCursor, validUntil };
+      return { json, etag, nextCursor: result.meta.nextCursor, validUntil, keys };
     });
   }
 
   /** One search: the results, the rows shown and the photos embedded in them. */
-  async function run(query: SearchQuery, identity: Identity): Promise<{ result: SearchResults; rows: { publishedAt: string | null }[]; photoIds: number[]; filter: ArticleFilter }> {
+  async function run(query: SearchQuery, identity: Identity): Promise<{ result: SearchResults; rows: { publishedAt: string | null }[]; photoIds: number[]; filter: ArticleFilter; keys: string[] }> {
     const parsed = parseSearchQuery(query.q);
     const facets = parseFacets(query.facets);
     const opts = viewOptions(query, false);
@@ -118,7 +119,9 @@ export function createSearchService(app: FastifyInstance) {
       if (facets.includes('tag')) result.facets.tag = await repo.tagFacets(matching, conditions, FACET_LIMIT);
     }
     const embedsPhotos = opts.includes.has('photos') || opts.formats.has('html') || opts.formats.has('text');
-    return { result, rows: records, photoIds: embedsPhotos ? [...new Set(views.flatMap((v) => v.photoIds))] : [], filter };
+    // Facets count over sections and tags: their names are shown too.
+    const keys = [...listKeys(filter), ...(facets.includes('section') ? ['sections'] : []), ...(facets.includes('tag') ? ['tags'] : [])];
+    return { result, rows: records, photoIds: embedsPhotos ? [...new Set(views.flatMap((v) => v.photoIds))] : [], filter, keys };
   }
 
   return {

@@ -4,6 +4,7 @@ import { IfMatchHeaders, assertIfMatch, versionFromIfMatch } from '../schemas/co
 import { setNextLink } from '../schemas/pagination.js';
 import { problemResponses } from '../schemas/problem.js';
 import { Section, SectionCreate, SectionList, SectionListQuery, SectionParams, SectionUpdate } from './schemas.js';
+import { sectionKey } from '../lib/surrogateKeys.js';
 import type { SectionsService } from './service.js';
 
 const tags = ['Sections'];
@@ -22,6 +23,7 @@ export const sectionsRoutes: FastifyPluginAsyncZod<{ sections: SectionsService }
   }, async (request, reply) => {
     const result = await sections.list(request.query.limit, request.query.cursor);
     setNextLink(request, reply, result.meta.nextCursor);
+    reply.surrogateKeys(['sections']);
     return result;
   });
 
@@ -36,7 +38,7 @@ export const sectionsRoutes: FastifyPluginAsyncZod<{ sections: SectionsService }
     },
   }, async (request, reply) => {
     const section = await sections.get(request.params.slug);
-    reply.header('etag', `"v${section.version}"`);
+    reply.header('etag', `"v${section.version}"`).surrogateKeys([sectionKey(section.id)]);
     return section;
   });
 

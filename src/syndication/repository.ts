@@ -36,9 +36,9 @@ export function createSyndicationRepository(db: Db) {
 
   return {
     /** The display name of a section, tag or author by slug (feed titles); undefined when there is none. */
-    async nameOf(kind: 'sections' | 'tags' | 'authors', slug: string): Promise<string | undefined> {
+    async nameOf(kind: 'sections' | 'tags' | 'authors', slug: string): Promise<{ id: number; name: string } | undefined> {
       const table = kind === 'sections' ? sections : kind === 'tags' ? tags : authors;
-      return db.select({ name: table.name }).from(table).where(eq(table.slug, slug)).get()?.name;
+      return db.select({ id: table.id, name: table.name }).from(table).where(eq(table.slug, slug)).get();
     },
     async countVisible(now: string): Promise<number> {
       return db.$count(articles, visibleAt(now));

@@ -1,3 +1,4 @@
+import { ARTICLES_SET, articleKey } from '../lib/surrogateKeys.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -56,8 +57,8 @@ export function syndicationRoutes(service: SyndicationService): FastifyPluginAsy
     const onRequest = feedTokenHook({ resolve: (token) => app.keys.licences.resolveFeedToken(token) });
 
     const sendFeed = async (request: FastifyRequest, reply: FastifyReply, scope: FeedScope, file: FeedFile) => {
-      const body = await service.feed(scope, file, request.identity, selfPath(request));
-      return reply.type(FEED_FORMATS[file].contentType).send(body);
+      const { body, keys } = await service.feed(scope, file, request.identity, selfPath(request));
+      return reply.type(FEED_FORMATS[file].contentType).surrogateKeys(keys).send(body);
     };
 
     app.get('/v1/feeds/:file', {
@@ -119,9 +120,10 @@ export function syndicationRoutes(service: SyndicationService): FastifyPluginAsy
       },
     }, async (request, reply) => {
       const result = await service.ninjsList(request.query, request.identity);
-      setNextLink(request, reply, result.meta.nextCursor);
+      setNextLink(request, reply, result.body.meta.nextCursor);
+      reply.surrogateKeys(result.keys);
       // Sent as is (the documents are already exactly what the ninjs schema allows).
-      return reply.type('application/json; charset=utf-8').send(JSON.stringify(result) as never);
+      return reply.type('application/json; charset=utf-8').send(JSON.stringify(result.body) as never);
     });
 
     app.get('/sitemap.xml', {
@@ -133,7 +135,7 @@ export function syndicationRoutes(service: SyndicationService): FastifyPluginAsy
         response: { 200: XmlResponse('A sitemap index (sitemaps.org 0.9)'), ...problemResponses(429) },
       },
     }, async (_request, reply) =>
-      reply.type(SITEMAP_CONTENT_TYPE).send(await service.sitemapIndex(app.config.SITEMAP_PAGE_SIZE)));
+      reply.type(SITEMAP_CONTENT_TYPE).surrogateKeys([ARTICLES_SET]).send(await service.sitemapIndex(app.config.SITEMAP_PAGE_SIZE)));
 
     // Sitemaps live at the root: a sitemap may only list URLs under its own directory
     // (https://www.sitemaps.org/protocol.html#location), and articles are under /v1/.
@@ -149,7 +151,7 @@ export function syndicationRoutes(service: SyndicationService): FastifyPluginAsy
     }, async (request, reply) => {
       const page = request.params.page;
       if (!/^[1-9]\d{0,6}$/.test(page)) throw notFound(`Sitemap page "${page}"`);
-      return reply.type(SITEMAP_CONTENT_TYPE).send(await service.sitemapPage(Number(page), app.config.SITEMAP_PAGE_SIZE));
+      return reply.type(SITEMAP_CONTENT_TYPE).surrogateKeys([ARTICLES_SET]).send(await service.sitemapPage(Number(page), app.config.SITEMAP_PAGE_SIZE));
     });
 
     app.get('/sitemap-news.xml', {
@@ -160,7 +162,7 @@ export function syndicationRoutes(service: SyndicationService): FastifyPluginAsy
         description: 'The articles published in the last 48 hours (at most 1,000), newest first, with the Google News namespace.',
         response: { 200: XmlResponse('A sitemap (sitemaps.org 0.9 with the Google News namespace)'), ...problemResponses(429) },
       },
-    }, async (_request, reply) => reply.type(SITEMAP_CONTENT_TYPE).send(await service.newsSitemap()));
+    }, async (_request, reply) => reply.type(SITEMAP_CONTENT_TYPE).surrogateKeys([ARTICLES_SET]).send(await service.newsSitemap()));
 
     // Crawlers find the sitemaps here (https://www.sitemaps.org/protocol.html#submit_robots): the
     // Sitemap: lines must be absolute, so they are on PUBLIC_BASE_URL.
@@ -180,7 +182,7 @@ export function syndicationRoutes(service: SyndicationService): FastifyPluginAsy
     }, async (_request, reply) => {
       const base = app.config.PUBLIC_BASE_URL;
       const body = ['User-agent: *', 'Disallow: /v1/admin/', '', `Sitemap: ${base}/sitemap.xml`, `Sitemap: ${base}/sitemap-news.xml`, ''].join('\n');
-      return reply.type('text/plain; charset=utf-8').send(body);
+      return reply.type('text/plain; charset=utf-8').surrogateKeys(['robots']).send(body);
     });
 
     app.get('/sitemaps/:file', {
@@ -237,8 +239,11 @@ export function syndicationRoutes(service: SyndicationService): FastifyPluginAsy
 export async function sendNinjs(service: SyndicationService, request: FastifyRequest, reply: FastifyReply, slug: string, movedPrefix: string) {
   reply.header('vary', 'Accept');
   const result = await service.ninjsArticle(slug, request.identity);
-  if ('redirect' in result) return reply.redirect(`${movedPrefix}${encodeURIComponent(result.redirect)}`, 301);
-  reply.header('etag', result.etag);
+  if ('redirect' in result) {
+    if (request.identity.kind === 'anonymous') reply.cacheFor(request.server.config.CACHE_MAX_AGE_SECONDS).surrogateKeys([articleKey(result.id)]);
+    return reply.redirect(`${movedPrefix}${encodeURIComponent(result.redirect)}`, 301);
+  }
+  reply.header('etag', result.etag).surrogateKeys(result.keys);
   return reply.type(`${NINJS_MEDIA_TYPE}; charset=utf-8`).send(JSON.stringify(result.doc));
 }
 

@@ -1,3 +1,4 @@
+import { ARTICLES_SET, listKeys } from '../lib/surrogateKeys.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ANONYMOUS, isAdmin, type Identity } from '../access/identity.js';
@@ -114,14 +115,18 @@ export function createSyndicationService(app: FastifyInstance) {
     articleUrl,
 
     /** A feed document (RSS, Atom or JSON Feed) for a scope, newest first, as `identity` may read it. */
-    async feed(scope: FeedScope, file: FeedFile, identity: Identity, selfPath: string): Promise<string> {
+    /** A feed, and the CDN keys of the set of articles it shows. */
+    async feed(scope: FeedScope, file: FeedFile, identity: Identity, selfPath: string): Promise<{ body: string; keys: string[] }> {
       let title = app.config.PUBLICATION_NAME;
       let description = `Latest stories from ${app.config.PUBLICATION_NAME}`;
       let home = base;
       let filter: Partial<ArticleListQuery> = {};
+      let keys = [ARTICLES_SET];
       if (scope.kind !== 'all') {
-        const name = await repo.nameOf(scope.kind, scope.slug);
-        if (!name) throw notFound(`${SCOPE_LABEL[scope.kind]} "${scope.slug}"`);
+        const found = await repo.nameOf(scope.kind, scope.slug);
+        if (!found) throw notFound(`${SCOPE_LABEL[scope.kind]} "${scope.slug}"`);
+        const name = found.name;
+        keys = listKeys(scope.kind === 'sections' ? { sectionId: found.id } : scope.kind === 'tags' ? { tagId: found.id } : { authorId: found.id });
         title = `${app.config.PUBLICATION_NAME}: ${name}`;
         description = `Latest stories from ${app.config.PUBLICATION_NAME} — ${SCOPE_LABEL[scope.kind].toLowerCase()} ${name}`;
         home = `${base}/v1/articles?${SCOPE_PARAM[scope.kind]}=${encodeURIComponent(scope.slug)}`;
@@ -137,7 +142,7 @@ export function createSyndicationService(app: FastifyInstance) {
         id: articleUri(base, a.id),
         enclosureBytes: sizes.get(enclosureFor(a)?.url ?? '') ?? null,
       }));
-      return renderFeed(
+      const body = renderFeed(
         file,
         {
           title,
@@ -151,20 +156,21 @@ export function createSyndicationService(app: FastifyInstance) {
         },
         entries,
       );
+      return { body, keys };
     },
 
     /** One article as ninjs (teaser for callers without access), or where its slug moved. */
-    async ninjsArticle(slug: string, identity: Identity): Promise<{ redirect: string } | { doc: NinjsDocument; etag: string }> {
+    async ninjsArticle(slug: string, identity: Identity): Promise<{ redirect: string; id: number } | { doc: NinjsDocument; etag: string; keys: string[] }> {
       const result = await articles.read(slug, {}, identity, { spendMeter: false });
       if ('redirect' in result) return result;
       const doc = articleToNinjs(result.article, ninjsContext(result.article, identity));
-      return { doc, etag: result.etag.replace(/^"/, '"ninjs-') };
+      return { doc, etag: result.etag.replace(/^"/, '"ninjs-'), keys: result.keys };
     },
 
     async ninjsList(query: { limit: number; cursor?: string; section?: string; tag?: string; author?: string }, identity: Identity) {
       // Blocks too: a teaser's body word count is counted from them (src/syndication/ninjs.ts).
-      const { data, meta } = await articles.list(listQuery(query.limit, { ...query, format: 'blocks,html,text' }), identity);
-      return { data: data.map((a) => articleToNinjs(a, ninjsContext(a, identity))), meta };
+      const { data, meta, keys } = await articles.list(listQuery(query.limit, { ...query, format: 'blocks,html,text' }), identity);
+      return { body: { data: data.map((a) => articleToNinjs(a, ninjsContext(a, identity))), meta }, keys };
     },
 
     async sitemapIndex(pageSize: number): Promise<string> {

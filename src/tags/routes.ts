@@ -6,6 +6,7 @@ import { IfMatchHeaders, assertIfMatch, versionFromIfMatch } from '../schemas/co
 import { setNextLink } from '../schemas/pagination.js';
 import { problemResponses } from '../schemas/problem.js';
 import { Tag, TagCreate, TagDeleteQuery, TagList, TagListQuery, TagParams, TagUpdate } from './schemas.js';
+import { ARTICLES_SET, tagKey, tagSetKey } from '../lib/surrogateKeys.js';
 import type { TagsService } from './service.js';
 
 const tags = ['Tags'];
@@ -26,6 +27,8 @@ export const tagsRoutes: FastifyPluginAsyncZod<{ tags: TagsService }> = async (a
   }, async (request, reply) => {
     const result = await service.list(request.query.limit, request.query.cursor);
     setNextLink(request, reply, result.meta.nextCursor);
+    // Each tag's article count moves with the set of articles.
+    reply.surrogateKeys(['tags', ARTICLES_SET]);
     return result;
   });
 
@@ -40,7 +43,7 @@ export const tagsRoutes: FastifyPluginAsyncZod<{ tags: TagsService }> = async (a
     },
   }, async (request, reply) => {
     const tag = await service.get(request.params.slug);
-    reply.header('etag', etagOf(tag));
+    reply.header('etag', etagOf(tag)).surrogateKeys([tagKey(tag.id), tagSetKey(tag.id)]);
     return tag;
   });
 

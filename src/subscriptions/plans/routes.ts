@@ -1,3 +1,4 @@
+import { PLANS_KEY } from '../../lib/surrogateKeys.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isAdmin } from '../../access/identity.js';
@@ -24,6 +25,7 @@ export function plansRoutes(plans: PlansService): FastifyPluginAsyncZod {
     }, async (request, reply) => {
       const result = await plans.list(request.query.limit, request.query.cursor, isAdmin(request.identity));
       setNextLink(request, reply, result.meta.nextCursor);
+      reply.surrogateKeys([PLANS_KEY]);
       return result;
     });
 
@@ -38,7 +40,7 @@ export function plansRoutes(plans: PlansService): FastifyPluginAsyncZod {
       },
     }, async (request, reply) => {
       const plan = await plans.get(request.params.slug, isAdmin(request.identity));
-      reply.header('etag', `"v${plan.version}"`);
+      reply.header('etag', `"v${plan.version}"`).surrogateKeys([PLANS_KEY]);
       return toPlan(plan);
     });
 
@@ -70,7 +72,7 @@ export function plansRoutes(plans: PlansService): FastifyPluginAsyncZod {
       },
     }, async (request, reply) => {
       const plan = await plans.update(request.params.slug, request.body, versionFromIfMatch(request.headers['if-match']));
-      reply.header('etag', `"v${plan.version}"`);
+      reply.header('etag', `"v${plan.version}"`).surrogateKeys([PLANS_KEY]);
       return plan;
     });
 

@@ -1,4 +1,4 @@
-import { eq, isNull, ne, or } from 'drizzle-orm';
+import { eq, gt, isNull, lt, or } from 'drizzle-orm';
 import { readerTeaser, type Block } from '../content/blocks.js';
 import { cleanStoredBlocks } from '../content/inlineHtml.js';
 import { renderText } from '../content/render.js';
@@ -24,11 +24,12 @@ export function teaserColumns(blocks: readonly Block[], teaserBlocks: number) {
  * of `batch` articles. Run at start, before the app answers. Returns how many it recomputed.
  */
 export function refreshTeasers(db: Db, teaserBlocks: number, batch = 500): number {
-  const stale = or(isNull(articles.teaserSetting), ne(articles.teaserSetting, teaserBlocks));
+  // Said as ranges so that articles_teaser_setting_idx answers it (a start with nothing to do reads no row).
+  const stale = or(isNull(articles.teaserSetting), lt(articles.teaserSetting, teaserBlocks), gt(articles.teaserSetting, teaserBlocks));
   let done = 0;
   for (;;) {
     const n = db.transaction((tx) => {
-      const rows = tx.select({ id: articles.id, body: articles.body }).from(articles).where(stale).orderBy(articles.id).limit(batch).all();
+      const rows = tx.select({ id: articles.id, body: articles.body }).from(articles).where(stale).limit(batch).all();
       for (const row of rows) {
         const blocks = cleanStoredBlocks((Array.isArray(row.body) ? row.body : []) as unknown as Block[]);
         tx.update(articles).set(teaserColumns(blocks, teaserBlocks)).where(eq(articles.id, row.id)).run();

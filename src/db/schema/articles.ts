@@ -97,6 +97,9 @@ export const articles = sqliteTable(
     index('articles_slug_head_idx').on(t.slug, t.id, t.version, t.access, t.status, t.publishedAt, t.deletedAt),
     index('articles_section_published_idx').on(t.sectionId, t.publishedAt, t.id),
     index('articles_status_published_idx').on(t.status, t.publishedAt),
+    // Every start asks which articles' stored teasers were computed with another TEASER_BLOCKS
+    // (src/articles/teasers.ts): without it that is a walk past every body's overflow pages.
+    index('articles_teaser_setting_idx').on(t.teaserSetting),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX `articles_teaser_setting_idx` ON `articles` (`teaser_setting`);

@@ -19,7 +19,9 @@ function tempDir(t: Test): string {
 t.test('first start: migrates, seeds, prints an admin key, serves, shuts down gracefully on SIGTERM', async (t) => {
   const dataDir = tempDir(t);
   const port = 30000 + Math.floor(Math.random() * 20000);
-  const child = spawn(tsx, ['src/server.ts'], {
+  // node itself with tsx's loader, not the tsx wrapper: the wrapper relays SIGTERM with 30 ms
+  // windows and answers 143 (after a SIGKILL) when a loaded machine misses them.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

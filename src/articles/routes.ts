@@ -24,6 +24,7 @@ import { actorOf, createArticlesService } from './service.js';
 import { HttpError } from '../lib/httpError.js';
 import './publishHooks.js';
 import { sendNinjs, wantsNinjs } from '../syndication/routes.js';
+import { NINJS_MEDIA_TYPE, NinjsDocument } from '../syndication/ninjs.js';
 import { matchesIfNoneMatch } from '../plugins/caching.js';
 import { articleKey } from '../lib/surrogateKeys.js';
 
@@ -76,7 +77,13 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
       params: ArticleParams,
       querystring: ArticleGetQuery,
       response: {
-        200: Article,
+        200: {
+          description: 'The article as this caller may see it; as IPTC ninjs 3.1 when Accept asks for application/ninjs+json',
+          content: {
+            'application/json': { schema: Article },
+            [NINJS_MEDIA_TYPE]: { schema: NinjsDocument },
+          },
+        },
         301: z.undefined().describe('The article has a new slug: see Location'),
         304: z.undefined().describe('Not modified: the ETag in If-None-Match still matches'),
         ...problemResponses(400, 401, 404),

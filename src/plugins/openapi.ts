@@ -89,6 +89,17 @@ function problemContentType(doc: OpenApiDoc): OpenApiDoc {
 
 type Operation = { parameters?: unknown[]; requestBody?: unknown; responses?: Record<string, unknown> };
 
+/**
+ * @fastify/swagger marks every request body required. A body whose schema also accepts null is
+ * optional on the wire (an empty JSON body means "no body": POST …/publish with nothing to say), so
+ * the document says so.
+ */
+function optionalBody(operation: Operation): void {
+  const body = operation.requestBody as { required?: boolean; content?: Record<string, { schema?: { anyOf?: { type?: unknown }[] } }> };
+  const schemas = Object.values(body.content ?? {}).map((c) => c.schema);
+  if (schemas.length > 0 && schemas.every((schema) => schema?.anyOf?.some((s) => s.type === 'null'))) body.required = false;
+}
+
 const problemRef = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
@@ -108,8 +119,13 @@ function commonResponses(doc: OpenApiDoc): OpenApiDoc {
         if (!(status in responses)) responses[status] = response;
       };
       if (method === 'get') add('304', { description: 'Not modified: the ETag in If-None-Match still matches' });
-      if ((operation.parameters?.length ?? 0) > 0 || operation.requestBody) {
-        add('400', problemRef('Bad request: invalid parameters or body (problem+json with errors[])'));
+      // Any path may be refused before routing (not valid percent-encoding: 400; a segment too long: 414).
+      add('400', problemRef('Bad request: invalid parameters or body (problem+json with errors[]), or a path that is not valid percent-encoding'));
+      add('414', problemRef('A path segment is longer than this server accepts'));
+      if (operation.requestBody) {
+        add('413', problemRef('The request body is larger than BODY_LIMIT_BYTES'));
+        add('415', problemRef('Unsupported Content-Type or Content-Encoding (send uncompressed JSON)'));
+        optionalBody(operation);
       }
       add('401', problemRef('An Authorization header was sent with an unknown, expired or revoked token'));
       add('429', problemRef('Too many requests (when rate limiting is on); see Retry-After'));

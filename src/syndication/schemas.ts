@@ -34,6 +34,14 @@ export const FeedResponse = {
           title: z.string(),
           home_page_url: z.string(),
           feed_url: z.string(),
+          description: z.string(),
+          language: z.string().describe('BCP 47 language of the publication (PUBLICATION_LANGUAGE)'),
+          _newsdesk: z
+            .object({
+              copyright: z.string(),
+              usageTerms: z.string().nullable().describe("The caller's licence's usage terms (or SYNDICATION_USAGE_TERMS); null = none"),
+            })
+            .describe('Newsdesk extension (JSON Feed allows keys starting with an underscore)'),
           items: z.array(z.record(z.string(), z.unknown())),
         })
         .describe('JSON Feed 1.1'),

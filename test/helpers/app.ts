@@ -8,6 +8,7 @@ import { ManualClock, type Clock } from '../../src/lib/clock.js';
 import type { AccessExtensions } from '../../src/access/extensions.js';
 import type { PhotoEmbedder } from '../../src/schemas/photo.js';
 import type { LookupFunction } from '../../src/webhooks/targets.js';
+import { enforceOpenApi } from './openapiContract.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -53,6 +54,8 @@ export async function buildTestApp(
   const clock = (options.clock as ManualClock) ?? new ManualClock();
   const app = await buildApp({ config, clock, logger: false, photoEmbedder: options.photoEmbedder, accessExtensions: options.accessExtensions, webhookLookup: options.webhookLookup });
   await app.ready();
+  // Every response a test receives is held to the committed OpenAPI document.
+  enforceOpenApi(app);
   const { token } = await app.keys.create({ name: 'test admin', scopes: ['admin'] });
   const result: TestApp = {
     app,

@@ -169,6 +169,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
+  // DKIM signs with all three or not at all: half a configuration would silently send unsigned mail.
+  const dkim = (['DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY'] as const).filter((k) => e[k] === undefined);
+  if (dkim.length > 0 && dkim.length < 3) {
+    throw new ConfigError(dkim.map((k) => `${k}: must be set with the other DKIM_ settings (DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY)`));
+  }
   const origins = e.CORS_ORIGINS.trim();
   return {
     ...e,

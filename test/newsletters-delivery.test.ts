@@ -122,3 +122,30 @@ t.test('kill -9 mid-send: a new process resumes where it stopped and nobody gets
   t.equal((by.sent ?? 0) + interrupted, RECIPIENTS, 'every other reader was sent the issue');
   t.ok(counts.size >= RECIPIENTS - interrupted && counts.size <= RECIPIENTS, `${counts.size} distinct readers received it`);
 });
+
+t.test('half a DKIM configuration stops the server with a message naming what is missing', async (t) => {
+  const { loadConfig, ConfigError } = await import('../src/config.js');
+  t.throws(() => loadConfig({ DKIM_DOMAIN: 'news.example' }), ConfigError);
+  try {
+    loadConfig({ DKIM_DOMAIN: 'news.example', DKIM_SELECTOR: 'nd' });
+  } catch (err) {
+    t.match((err as Error).message, /DKIM_PRIVATE_KEY: must be set with the other DKIM_ settings/);
+  }
+  t.ok(loadConfig({}), 'none at all is fine (unsigned)');
+});
+
+t.test('a reader erased after a send started is not mailed, and their address leaves the delivery log', async (t) => {
+  const sink = await startSink(t);
+  const ctx = await setup(t, sink.url);
+  const { app, admin } = ctx;
+  await reader(app, 'stays@example.com');
+  const gone = await reader(app, 'gone@example.com');
+  const id = await sendStory(ctx, 'erasure');
+  t.equal(json(await app.inject({ url: `/v1/admin/newsletter-sends/${id}`, headers: admin })).progress.queued, 2);
+  await app.subscriptions.accounts.erase(gone.id); // what DELETE /v1/me does
+  await app.newsletterDelivery.worker.drain();
+  t.equal(sink.count('stays@example.com'), 1);
+  t.equal(sink.count('gone@example.com'), 0, 'the erased reader got nothing');
+  const left = app.db.$client.prepare("SELECT count(*) AS n FROM newsletter_deliveries WHERE email = 'gone@example.com'").get() as { n: number };
+  t.equal(left.n, 0);
+});

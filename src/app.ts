@@ -30,6 +30,8 @@ import { searchRoutes } from './search/routes.js';
 import subscriptionsPlugin from './subscriptions/plugin.js';
 import newslettersPlugin from './newsletters/plugin.js';
 import importRedirects from './importers/redirectRoutes.js';
+import cdnPlugin from './cdn/plugin.js';
+import type { PurgeSender } from './cdn/worker.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -52,6 +54,8 @@ export interface BuildOptions {
   accessExtensions?: AccessExtensions;
   /** The DNS lookup webhook targets are resolved with (tests pass a fake). */
   webhookLookup?: LookupFunction;
+  /** Sends CDN purge requests (tests pass a fake; default fetch). */
+  cdnSender?: PurgeSender;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -179,6 +183,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(keysRoutes);
   // Feeds, ninjs, sitemaps, change feed, webhooks (and their delivery worker).
   await app.register(syndicationPlugin, { webhookLookup: options.webhookLookup });
+  // Behind a CDN: the purge worker and the admin view of its queue.
+  await app.register(cdnPlugin, { sender: options.cdnSender });
   // Old permalinks of imported articles (only requests no route above answers).
   await app.register(importRedirects);
 

@@ -65,6 +65,19 @@ export const configSchema = z.object({
   // Behind a CDN: how long it may keep public answers (Surrogate-Control), and serve them stale while the origin fails.
   CDN_MAX_AGE_SECONDS: int(0, 31_536_000).default(86_400),
   CDN_STALE_IF_ERROR_SECONDS: int(0, 31_536_000).default(86_400),
+  // Purge targets: Varnish URLs, fastly:<service id>, cloudflare:<zone id> (src/cdn/targets.ts), comma-separated.
+  CDN_PURGE_URLS: z.string().default('').transform(listOf),
+  CDN_WORKER: bool.default(true),
+  CDN_POLL_MS: int(10, 600_000).default(1000),
+  CDN_PURGE_TIMEOUT_MS: int(100, 120_000).default(5000),
+  CDN_PURGE_MAX_ATTEMPTS: int(1, 100).default(10),
+  CDN_RETRY_BASE_SECONDS: int(1, 86_400).default(5),
+  CDN_RETRY_MAX_SECONDS: int(1, 604_800).default(3600),
+  CDN_PURGE_RETENTION_DAYS: int(1, 3650).default(7),
+  FASTLY_API_URL: z.url().default('https://api.fastly.com'),
+  FASTLY_API_TOKEN: z.string().min(1).optional(),
+  CLOUDFLARE_API_URL: z.url().default('https://api.cloudflare.com/client/v4'),
+  CLOUDFLARE_API_TOKEN: z.string().min(1).optional(),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   // Syndication: partner keys, feeds, sitemaps, webhooks
   RATE_LIMIT_KEY_MAX: int(1, 1_000_000).default(1200),

@@ -14,6 +14,7 @@ import {
 } from '../db/schema/index.js';
 import { matchCondition, reindexArticle, type Matching } from '../search/repository.js';
 import { recordArticleChange } from '../syndication/changes.js';
+import { articlePurgeState, purgeArticleWrite, purgeEntityWrite } from '../db/purgeQueue.js';
 import type { GrantScope } from '../access/policy.js';
 import type { ArticleSort } from './schemas.js';
 
@@ -384,6 +385,7 @@ export function createArticlesRepository(db: Db) {
         tx.insert(articleRevisions).values({ ...revision, articleId: created.id, version: 1 }).run();
         reindexArticle(tx, created.id); // the search index, in the same transaction
         recordArticleChange(tx, 'create', created, revision.createdAt); // the change feed and webhooks, same transaction
+        purgeArticleWrite(tx, null, articlePurgeState(tx, created.id, revision.createdAt), 'create', revision.createdAt); // the CDN, same transaction
         return created;
       });
     },
@@ -394,6 +396,7 @@ export function createArticlesRepository(db: Db) {
      */
     async change(c: ArticleChange): Promise<ArticleRow | undefined> {
       return db.transaction((tx) => {
+        const before = articlePurgeState(tx, c.id, c.revision.createdAt);
         const version = c.expectedVersion + 1;
         const updated = tx
           .update(articles)
@@ -422,6 +425,7 @@ export function createArticlesRepository(db: Db) {
         tx.insert(articleRevisions).values({ ...c.revision, articleId: c.id, version }).run();
         reindexArticle(tx, c.id); // the search index, in the same transaction (update, publish, unpublish, delete, restore…)
         recordArticleChange(tx, c.revision.action, updated, c.revision.createdAt); // the change feed and webhooks, same transaction
+        purgeArticleWrite(tx, before, articlePurgeState(tx, c.id, c.revision.createdAt), c.revision.action, c.revision.createdAt); // the CDN too
         return updated;
       });
     },
@@ -435,6 +439,7 @@ export function createArticlesRepository(db: Db) {
         const link = kind === 'author' ? articleAuthors : articleTags;
         const linkCol = kind === 'author' ? articleAuthors.authorId : articleTags.tagId;
         const affected = tx.select({ articleId: link.articleId }).from(link).where(eq(linkCol, id)).all().map((r) => r.articleId);
+        purgeEntityWrite(tx, kind, id, 'delete', at); // its answers and every list of the articles that showed it, same transaction
         tx.delete(link).where(eq(linkCol, id)).run();
         for (const articleId of affected) {
           const row = tx.update(articles).set({ version: sql`${articles.version} + 1`, updatedAt: at }).where(eq(articles.id, articleId)).returning().get();

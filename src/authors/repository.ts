@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { atomic, single } from '../db/transaction.js';
+import { purgeEntityWrite } from '../db/purgeQueue.js';
 import { reindexArticlesByAuthor } from '../search/repository.js';
 import { articleAuthors, articles, authors } from '../db/schema/index.js';
 import { visibleCondition } from '../articles/repository.js';
@@ -37,7 +38,11 @@ export function createAuthorsRepository(db: Db) {
     },
     /** ConflictError when the slug is taken. */
     async insert(row: typeof authors.$inferInsert): Promise<AuthorRow> {
-      return single(() => db.insert(authors).values(row).returning().get());
+      return atomic(db, (tx) => {
+        const created = tx.insert(authors).values(row).returning().get();
+        purgeEntityWrite(tx, 'author', created.id, 'create', new Date().toISOString()); // the CDN: its collection
+        return created;
+      });
     },
     /**
      * A rename re-indexes the articles that carry the name, in the same transaction (search).
@@ -53,12 +58,16 @@ export function createAuthorsRepository(db: Db) {
           .returning()
           .get();
         if (row && patch.name !== undefined) reindexArticlesByAuthor(tx, id);
+        if (row) purgeEntityWrite(tx, 'author', id, 'update', new Date().toISOString()); // the CDN, same transaction
         return row;
       });
     },
     /** ReferenceViolationError when an article gained the author meanwhile (see `usage`). */
     async delete(id: number): Promise<void> {
-      await single(() => db.delete(authors).where(eq(authors.id, id)).run());
+      await atomic(db, (tx) => {
+        purgeEntityWrite(tx, 'author', id, 'delete', new Date().toISOString()); // the CDN, hard, same transaction
+        tx.delete(authors).where(eq(authors.id, id)).run();
+      });
     },
   };
 }

@@ -72,6 +72,8 @@ export const NOT_EXPORTED: Record<string, string> = {
   webhook_deliveries: 'a delivery log',
   search_photo_refs: 'derived from the articles: rebuilt by the import',
   import_runs: 'bookkeeping of import runs on the old installation',
+  cdn_purges: 'the CDN purge queue and its log: transient',
+  cdn_sweep: "the purge worker's watermark: a new installation starts its own",
   newsletter_secrets: 'the key that signs unsubscribe links: a secret (set NEWSLETTER_SECRET on both installations to keep old links working)',
   newsletter_sends: 'the log of stories mailed to newsletters (sent mail is not sent again from an export)',
   newsletter_renditions: 'the mails of past sends: derived, and transient',

@@ -3,6 +3,7 @@ import type { GrantScope } from '../access/policy.js';
 import { grantedCondition, visibleCondition } from '../articles/repository.js';
 import type { Db } from '../db/client.js';
 import { atomic } from '../db/transaction.js';
+import { purgePhotoWrite } from '../db/purgeQueue.js';
 import { articles, authors, photos, searchPhotoRefs } from '../db/schema/index.js';
 import { reindexArticlesShowingPhoto } from '../search/repository.js';
 import { emitChange } from '../syndication/changes.js';
@@ -152,12 +153,14 @@ export function createPhotosRepository(db: Db) {
         if (row && patch.caption !== undefined) reindexArticlesShowingPhoto(tx, id);
         // The change feed and photo.updated webhooks, in the same transaction.
         if (row) emitChange(tx, { type: 'photo.updated', photo: { id, version: row.version } }, row.updatedAt);
+        if (row) purgePhotoWrite(tx, id, 'update', row.updatedAt); // the CDN: the photo and every answer showing it
         return row;
       });
     },
     /** The row and its search-index traces, together. */
     async delete(id: number): Promise<void> {
       await atomic(db, (tx) => {
+        purgePhotoWrite(tx, id, 'delete', new Date().toISOString()); // hard: never served again
         tx.delete(photos).where(eq(photos.id, id)).run();
         reindexArticlesShowingPhoto(tx, id); // its caption leaves the search index
       });

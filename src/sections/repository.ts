@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, or } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { single } from '../db/transaction.js';
+import { atomic, single } from '../db/transaction.js';
+import { purgeEntityWrite } from '../db/purgeQueue.js';
 import { sections } from '../db/schema/index.js';
 
 export type SectionRow = typeof sections.$inferSelect;
@@ -21,25 +22,34 @@ export function createSectionsRepository(db: Db) {
     },
     /** ConflictError when the slug is taken. */
     async insert(row: typeof sections.$inferInsert): Promise<SectionRow> {
-      return single(() => db.insert(sections).values(row).returning().get());
+      return atomic(db, (tx) => {
+        const created = tx.insert(sections).values(row).returning().get();
+        purgeEntityWrite(tx, 'section', created.id, 'create', new Date().toISOString()); // the CDN: its collection
+        return created;
+      });
     },
     /**
      * Updates only if the stored version is still `expectedVersion` (one conditional statement, so
      * two editors cannot both win); undefined when it moved on. ConflictError when the slug is taken.
      */
     async update(id: number, expectedVersion: number, patch: Partial<typeof sections.$inferInsert>): Promise<SectionRow | undefined> {
-      return single(() =>
-        db
+      return atomic(db, (tx) => {
+        const row = tx
           .update(sections)
           .set({ ...patch, version: expectedVersion + 1 })
           .where(and(eq(sections.id, id), eq(sections.version, expectedVersion)))
           .returning()
-          .get(),
-      );
+          .get();
+        if (row) purgeEntityWrite(tx, 'section', id, 'update', new Date().toISOString()); // the CDN, same transaction
+        return row;
+      });
     },
     /** ReferenceViolationError while articles are filed under the section (the foreign key decides, not a prior count). */
     async delete(id: number): Promise<void> {
-      await single(() => db.delete(sections).where(eq(sections.id, id)).run());
+      await atomic(db, (tx) => {
+        purgeEntityWrite(tx, 'section', id, 'delete', new Date().toISOString()); // the CDN, hard, same transaction
+        tx.delete(sections).where(eq(sections.id, id)).run();
+      });
     },
   };
 }

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { atomic, single } from '../db/transaction.js';
+import { purgeEntityWrite } from '../db/purgeQueue.js';
 import { reindexArticlesWithTag } from '../search/repository.js';
 import { articleTags, articles, tags } from '../db/schema/index.js';
 import { visibleCondition } from '../articles/repository.js';
@@ -37,7 +38,11 @@ export function createTagsRepository(db: Db) {
     },
     /** ConflictError when the slug is taken. */
     async insert(row: typeof tags.$inferInsert): Promise<TagRow> {
-      return single(() => db.insert(tags).values(row).returning().get());
+      return atomic(db, (tx) => {
+        const created = tx.insert(tags).values(row).returning().get();
+        purgeEntityWrite(tx, 'tag', created.id, 'create', new Date().toISOString()); // the CDN: its collection
+        return created;
+      });
     },
     /**
      * A rename re-indexes the articles that carry the name, in the same transaction (search).
@@ -53,12 +58,16 @@ export function createTagsRepository(db: Db) {
           .returning()
           .get();
         if (row && patch.name !== undefined) reindexArticlesWithTag(tx, id);
+        if (row) purgeEntityWrite(tx, 'tag', id, 'update', new Date().toISOString()); // the CDN, same transaction
         return row;
       });
     },
     /** ReferenceViolationError when an article gained the tag meanwhile (see `usage`). */
     async delete(id: number): Promise<void> {
-      await single(() => db.delete(tags).where(eq(tags.id, id)).run());
+      await atomic(db, (tx) => {
+        purgeEntityWrite(tx, 'tag', id, 'delete', new Date().toISOString()); // the CDN, hard, same transaction
+        tx.delete(tags).where(eq(tags.id, id)).run();
+      });
     },
   };
 }

@@ -9,6 +9,7 @@ import type { AccessExtensions } from '../../src/access/extensions.js';
 import type { PhotoEmbedder } from '../../src/schemas/photo.js';
 import type { LookupFunction } from '../../src/webhooks/targets.js';
 import { enforceOpenApi } from './openapiContract.js';
+import type { PurgeSender } from '../../src/cdn/worker.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -39,6 +40,7 @@ export async function buildTestApp(
     photoEmbedder?: PhotoEmbedder;
     accessExtensions?: AccessExtensions;
     webhookLookup?: LookupFunction;
+    cdnSender?: PurgeSender;
   } = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'newsdesk-test-'));
@@ -52,7 +54,7 @@ export async function buildTestApp(
     ...options.env,
   });
   const clock = (options.clock as ManualClock) ?? new ManualClock();
-  const app = await buildApp({ config, clock, logger: false, photoEmbedder: options.photoEmbedder, accessExtensions: options.accessExtensions, webhookLookup: options.webhookLookup });
+  const app = await buildApp({ config, clock, logger: false, photoEmbedder: options.photoEmbedder, accessExtensions: options.accessExtensions, webhookLookup: options.webhookLookup, cdnSender: options.cdnSender });
   await app.ready();
   // Every response a test receives is held to the committed OpenAPI document.
   enforceOpenApi(app);

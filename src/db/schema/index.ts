@@ -9,3 +9,4 @@ export * from './webhooks.js';
 export * from './search.js';
 export * from './imports.js';
 export * from './newsletters.js';
+export * from './cdn.js';

@@ -21,7 +21,7 @@ import {
   ScheduleBody,
 } from './schemas.js';
 import { actorOf } from './revisions.js';
-import { createArticlesService } from './service.js';
+import type { ArticlesService } from './service.js';
 import { HttpError } from '../lib/httpError.js';
 import './publishHooks.js';
 import { sendNinjs, wantsNinjs } from '../syndication/routes.js';
@@ -37,8 +37,7 @@ const etagOf = (a: { version?: number }) => `"v${a.version}"`;
 /** Sends JSON that is already serialised (see ArticlesService.read/list). */
 const sendJson = (reply: FastifyReply, json: Buffer) => reply.type('application/json; charset=utf-8').send(json);
 
-export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
-  const articles = createArticlesService(app);
+export const articlesRoutes: FastifyPluginAsyncZod<{ articles: ArticlesService }> = async (app, { articles }) => {
 
   app.get('/v1/articles', {
     config: { access: 'public' },

@@ -1,5 +1,3 @@
-import type { FastifyInstance } from 'fastify';
-import { articleViewContext } from '../access/articleView.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../lib/clock.js';
 import type { PhotoEmbedder } from '../schemas/photo.js';
@@ -7,7 +5,7 @@ import { createArticleCaches } from './cache.js';
 import { createInputResolver } from './input.js';
 import { createReader } from './reading.js';
 import { createRecords } from './records.js';
-import { createArticlesRepository, type ArticlesRepository } from './repository.js';
+import type { ArticlesRepository } from './repository.js';
 import { createRevisions } from './revisions.js';
 import { createPresenter, type PresenterDeps } from './view.js';
 import { createWriter } from './writing.js';
@@ -64,21 +62,3 @@ export function buildArticlesService(deps: ArticlesDeps) {
 }
 
 export type ArticlesService = ReturnType<typeof buildArticlesService>;
-
-/** One service per database, as every feature that reads articles shares its caches. */
-const built = new WeakMap<object, ArticlesService>();
-
-export function createArticlesService(app: FastifyInstance): ArticlesService {
-  let service = built.get(app.db);
-  if (!service) {
-    service = buildArticlesService({
-      repo: createArticlesRepository(app.db),
-      clock: app.clock,
-      config: app.config,
-      photos: app.photoEmbedder,
-      viewContext: (options) => articleViewContext(app, options),
-    });
-    built.set(app.db, service);
-  }
-  return service;
-}

@@ -4,7 +4,6 @@ import { createArticlesRepository, filterConditions, matchingOf, visibleConditio
 import { createHash } from 'node:crypto';
 import { listKeys } from '../lib/surrogateKeys.js';
 import type { CachedAnswer } from '../articles/cache.js';
-import { createArticlesService } from '../articles/service.js';
 import { viewOptions } from '../articles/view.js';
 import { HttpError } from '../lib/httpError.js';
 import { parseSearchQuery, termsForField, MIN_PREFIX_LENGTH, type ParsedQuery, type QueryTerm } from './query.js';
@@ -37,7 +36,7 @@ const MAX_SUGGEST_WORDS = 8;
 export function createSearchService(app: FastifyInstance) {
   const repo = createSearchRepository(app.db);
   const articleRows = createArticlesRepository(app.db);
-  const articles = createArticlesService(app);
+  const { articles } = app;
 
   async function rowsInOrder(ids: number[]): Promise<ArticleRow[]> {
     const byId = new Map((await articleRows.findByIds(ids)).map((r) => [r.id, r]));

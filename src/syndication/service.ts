@@ -2,7 +2,6 @@ import { ARTICLES_SET, listKeys } from '../lib/surrogateKeys.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ANONYMOUS, isAdmin, type Identity } from '../access/identity.js';
-import { createArticlesService } from '../articles/service.js';
 import { FULL_VIEW } from '../articles/view.js';
 import type { Article, ArticleListQuery } from '../articles/schemas.js';
 import { HttpError, notFound } from '../lib/httpError.js';
@@ -37,7 +36,7 @@ const newsWindowStart = (t: Date) => new Date(t.getTime() - NEWS_WINDOW_HOURS * 
  * teaser; a partner key gets what its licence covers.
  */
 export function createSyndicationService(app: FastifyInstance) {
-  const articles = createArticlesService(app);
+  const { articles } = app;
   const repo = createSyndicationRepository(app.db);
   const changesRepo = createChangesRepository(app.db);
   const base = app.config.PUBLIC_BASE_URL.replace(/\/$/, '');

@@ -7,7 +7,6 @@ import type { FastifyInstance } from 'fastify';
 import { performance } from 'node:perf_hooks';
 import type { Identity } from '../src/access/identity.js';
 import { buildApp } from '../src/app.js';
-import { createArticlesService } from '../src/articles/service.js';
 import type { Config } from '../src/config.js';
 import { samplePhotoJpeg } from '../src/photos/seed.js';
 import { SAMPLE_SECTIONS } from '../src/seed/sections.js';
@@ -66,7 +65,7 @@ async function seed(app: FastifyInstance, n: number, log: (s: string) => void): 
     photoIds.push((await app.photos.upload(bytes, { filename: `bench-${i}.jpg` })).photo.id);
   }
 
-  const articles = createArticlesService(app);
+  const { articles } = app;
   const ctx = { photoIds, sections: SAMPLE_SECTIONS.map((s) => s.slug), authors: authorSlugs, tags: tagSlugs };
   const start = performance.now();
   const t0 = now.getTime() - SPREAD_DAYS * DAY_MS;

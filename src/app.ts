@@ -22,11 +22,11 @@ import problemPlugin, { clientErrorProblem, frameworkErrorProblem } from './plug
 import routeAccessPlugin from './plugins/routeAccess.js';
 import securityPlugin from './plugins/security.js';
 import sectionsPlugin from './sections/plugin.js';
-import { articlesRoutes } from './articles/routes.js';
+import articlesPlugin from './articles/plugin.js';
 import type { PublishHooks } from './articles/publishHooks.js';
 import authorsPlugin from './authors/plugin.js';
 import tagsPlugin from './tags/plugin.js';
-import { searchRoutes } from './search/routes.js';
+import searchPlugin from './search/plugin.js';
 import subscriptionsPlugin from './subscriptions/plugin.js';
 import newslettersPlugin from './newsletters/plugin.js';
 import importRedirects from './importers/redirectRoutes.js';
@@ -173,13 +173,12 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(sectionsPlugin);
   await app.register(subscriptionsPlugin, { accessExtensions: options.accessExtensions });
   await app.register(photosPlugin, { embedder: options.photoEmbedder });
-  // Articles read app.photoEmbedder and app.accessExtensions (photos, subscriptions).
-  await app.register(articlesRoutes);
+  await app.register(articlesPlugin);
   await app.register(authorsPlugin);
   await app.register(tagsPlugin);
   // Newsletters (subscribers choose them through the subscriptions feature).
   await app.register(newslettersPlugin);
-  await app.register(searchRoutes);
+  await app.register(searchPlugin);
   await app.register(keysRoutes);
   // Feeds, ninjs, sitemaps, change feed, webhooks (and their delivery worker).
   await app.register(syndicationPlugin, { webhookLookup: options.webhookLookup });

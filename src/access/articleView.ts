@@ -18,7 +18,7 @@
  *   view.photoIds        // photo ids this caller may see (featured + images in view.blocks)
  *
  * `article` is anything with { id, access, publishedAt, sectionSlug, blocks, excerpt } — e.g. an
- * ArticleRecord from src/articles/service.ts (`articles.findVisibleByIds`, `articles.pageVisible`).
+ * ArticleRecord from src/articles/records.ts (`app.articles.findVisibleByIds`, `hydrate`).
  * Syndication feeds/webhooks that act for no particular caller pass ANONYMOUS (src/access/identity.ts).
  * Only the single-article page passes `articleViewContext(app, { spendMeter: true })`: a read
  * opened by the meter is then recorded through app.accessExtensions.recordMeteredRead.

@@ -16,6 +16,7 @@ import { matchCondition, reindexArticle, type Matching } from '../search/reposit
 import { recordArticleChange } from '../syndication/changes.js';
 import { articlePurgeState, purgeArticleWrite, purgeEntityWrite } from '../db/purgeQueue.js';
 import type { GrantScope } from '../access/policy.js';
+import { rankedPage, type RankedPage } from '../search/ranking.js';
 import type { ArticleSort } from './schemas.js';
 
 /**
@@ -324,6 +325,10 @@ export function createArticlesRepository(db: Db) {
       const params: Record<string, unknown> = { now: filter.now, visibleAt: filter.visibleAt, afterKey: after?.key, afterId: after?.id, limit };
       for (const name of present) params[name] = filter[name];
       return statement.all(params) as ArticlePageRow[];
+    },
+    /** A relevance-ordered page for a filter with q (bm25 keyset over rank and id; src/search/ranking.ts). */
+    async ranked(filter: ArticleFilter, cursor: string | undefined, limit: number): Promise<RankedPage> {
+      return rankedPage(db, matchingOf(filter)!, filterConditions({ ...filter, q: undefined }), cursor, limit);
     },
     async count(filter: ArticleFilter): Promise<number> {
       return db.$count(articles, and(...filterConditions(filter)));

@@ -20,7 +20,8 @@ import {
   RevisionParams,
   ScheduleBody,
 } from './schemas.js';
-import { actorOf, createArticlesService } from './service.js';
+import { actorOf } from './revisions.js';
+import type { ArticlesService } from './service.js';
 import { HttpError } from '../lib/httpError.js';
 import './publishHooks.js';
 import { sendNinjs, wantsNinjs } from '../syndication/routes.js';
@@ -33,11 +34,10 @@ const tags = ['Articles'];
 /** Admin answers are personal: never stored by any cache. */
 const noStore = (reply: FastifyReply) => reply.header('cache-control', 'private, no-store');
 const etagOf = (a: { version?: number }) => `"v${a.version}"`;
-/** Sends JSON that is already serialised (see ArticlesService.readJson/listJson). */
+/** Sends JSON that is already serialised (see ArticlesService.read/list). */
 const sendJson = (reply: FastifyReply, json: Buffer) => reply.type('application/json; charset=utf-8').send(json);
 
-export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
-  const articles = createArticlesService(app);
+export const articlesRoutes: FastifyPluginAsyncZod<{ articles: ArticlesService }> = async (app, { articles }) => {
 
   app.get('/v1/articles', {
     config: { access: 'public' },
@@ -56,7 +56,7 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
   }, async (request, reply) => {
     // Sent pre-serialised: items come from the rendered-article cache, each already encoded
     // through the Article schema (the response schema above documents it; a test checks it).
-    const result = await articles.listJson(request.query, request.identity);
+    const result = await articles.list(request.query, request.identity);
     setNextLink(request, reply, result.nextCursor);
     reply.header('etag', result.etag).surrogateKeys(result.keys);
     return sendJson(reply, result.json);
@@ -93,7 +93,7 @@ export const articlesRoutes: FastifyPluginAsyncZod = async (app) => {
     // Content negotiation: IPTC ninjs 3.1 for clients that ask for it (src/syndication).
     reply.header('vary', 'Accept');
     if (wantsNinjs(request.headers.accept)) return sendNinjs(app.syndication, request, reply, request.params.slug, '/v1/articles/');
-    const result = await articles.readJson(request.params.slug, request.query, request.identity, {
+    const result = await articles.read(request.params.slug, request.query, request.identity, {
       // Only a real GET of the single view may open an article by spending the reader's meter.
       spendMeter: request.method === 'GET',
       notModified: request.headers['if-none-match'] ? (etag) => matchesIfNoneMatch(request, etag) : undefined,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { actorOf } from '../articles/service.js';
+import { actorOf } from '../articles/revisions.js';
 import { IfMatchHeaders, assertIfMatch, versionFromIfMatch } from '../schemas/common.js';
 import { ARTICLES_SET, authorKey, authorSetKey, photoKey } from '../lib/surrogateKeys.js';
 import { setNextLink } from '../schemas/pagination.js';

@@ -283,7 +283,7 @@ export async function createImportSession(app: FastifyInstance, options: Session
     let id: number;
     let first: { actor: string };
     try {
-      const found = await services.articles.read(slug, {}, identity, { spendMeter: false });
+      const found = await services.articles.readArticle(slug, {}, identity, { spendMeter: false });
       if (!('article' in found)) return null; // an old slug of another article
       id = found.article.id;
       first = await services.articles.revision(slug, 1);

@@ -77,4 +77,4 @@ export default fp(async function newslettersPlugin(app: FastifyInstance) {
   app.addHook('preClose', async () => {
     await worker.stop();
   });
-}, { name: 'newsletters', dependencies: ['subscriptions', 'sections', 'tags', 'photos'] });
+}, { name: 'newsletters', dependencies: ['subscriptions', 'sections', 'tags', 'photos', 'articles'] });

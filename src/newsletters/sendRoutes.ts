@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { actorOf } from '../articles/service.js';
+import { actorOf } from '../articles/revisions.js';
 import { notFound, unprocessable } from '../lib/httpError.js';
 import { problemResponses } from '../schemas/problem.js';
 import { normaliseEmail } from '../subscriptions/email.js';

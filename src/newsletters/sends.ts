@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { articleViewContext, viewArticle } from '../access/articleView.js';
 import type { Identity } from '../access/identity.js';
 import { createArticlesRepository } from '../articles/repository.js';
-import { createArticlesService, isVisible, type ArticleRecord } from '../articles/service.js';
+import type { ArticleRecord } from '../articles/records.js';
+import { isVisible } from '../articles/workflow.js';
 import { ConflictError } from '../db/errors.js';
 import { HttpError, conflict, notFound, unprocessable } from '../lib/httpError.js';
 import type { PlanRow } from '../subscriptions/accounts/repository.js';
@@ -41,7 +42,6 @@ export function createSendsService(app: FastifyInstance, deps: { repo: SendsRepo
   const { config, clock } = app;
   const articlesRepo = createArticlesRepository(app.db);
   const plansRepo = createPlansRepository(app.db);
-  const articles = () => createArticlesService(app);
   const base = config.PUBLIC_BASE_URL.replace(/\/$/, '');
   const host = new URL(base).hostname;
   const subscribeUrl = config.NEWSLETTER_SUBSCRIBE_URL ?? config.ACCOUNT_URL ?? `${base}/v1/plans`;
@@ -49,7 +49,7 @@ export function createSendsService(app: FastifyInstance, deps: { repo: SendsRepo
   async function article(where: { slug: string } | { id: number }): Promise<ArticleRecord> {
     const row = 'slug' in where ? await articlesRepo.findBySlug(where.slug) : await articlesRepo.findById(where.id);
     if (!row || row.deletedAt) throw notFound(`Article "${'slug' in where ? where.slug : where.id}"`);
-    return (await articles().hydrate([row]))[0];
+    return (await app.articles.hydrate([row]))[0];
   }
 
   async function activeNewsletter(slug: string, pointer: string): Promise<NewsletterRow> {
@@ -208,7 +208,7 @@ export function createSendsService(app: FastifyInstance, deps: { repo: SendsRepo
         }
         const n = await newsletterById(s.newsletterId);
         if (n.status !== 'active') continue;
-        const story = (await articles().hydrate([row]))[0];
+        const story = (await app.articles.hydrate([row]))[0];
         if (await start(n, story, { scheduledId: s.id, requestedBy: s.requestedBy ?? null })) started++;
       }
       return started;

@@ -3,7 +3,8 @@ import type { Identity } from '../access/identity.js';
 import { createArticlesRepository, filterConditions, matchingOf, visibleCondition, type ArticleFilter, type ArticleRow } from '../articles/repository.js';
 import { createHash } from 'node:crypto';
 import { listKeys } from '../lib/surrogateKeys.js';
-import { createArticlesService, viewOptions, type CachedAnswer } from '../articles/service.js';
+import type { CachedAnswer } from '../articles/cache.js';
+import { viewOptions } from '../articles/view.js';
 import { HttpError } from '../lib/httpError.js';
 import { parseSearchQuery, termsForField, MIN_PREFIX_LENGTH, type ParsedQuery, type QueryTerm } from './query.js';
 import { rankedPage } from './ranking.js';
@@ -35,7 +36,7 @@ const MAX_SUGGEST_WORDS = 8;
 export function createSearchService(app: FastifyInstance) {
   const repo = createSearchRepository(app.db);
   const articleRows = createArticlesRepository(app.db);
-  const articles = createArticlesService(app);
+  const { articles } = app;
 
   async function rowsInOrder(ids: number[]): Promise<ArticleRow[]> {
     const byId = new Map((await articleRows.findByIds(ids)).map((r) => [r.id, r]));

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { Identity } from '../access/identity.js';
-import { createArticlesService } from '../articles/service.js';
 import { seedSamplePlans } from '../subscriptions/seed.js';
 import { attachSamplePhoto } from '../photos/seed.js';
 import { SAMPLE_SECTIONS } from './sections.js';
@@ -38,7 +37,7 @@ export async function seedSampleContent(app: FastifyInstance, options: SeedOptio
   const { tags } = app;
   for (const t of SAMPLE_TAGS) await tags.create({ slug: t.slug, name: t.name });
 
-  const articles = createArticlesService(app);
+  const { articles } = app;
   const now = app.clock.now().getTime();
   let photos = 0;
   // Oldest first, so ids follow publication order as they would in a real newsroom.

@@ -68,4 +68,4 @@ export default fp(async function syndicationPlugin(app: FastifyInstance, options
   app.addHook('preClose', async () => {
     await worker.stop();
   });
-});
+}, { name: 'syndication', dependencies: ['articles', 'photos'] });

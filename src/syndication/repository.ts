@@ -5,7 +5,7 @@ import { emitChange } from './changes.js';
 
 /**
  * Reads for sitemaps and the scheduled-publication sweep. "Visible" is the articles feature's rule
- * (src/articles/service.ts isVisible): published, or scheduled whose time has come, and not deleted.
+ * (src/articles/workflow.ts isVisible): published, or scheduled whose time has come, and not deleted.
  */
 export interface SitemapRow {
   id: number;

@@ -2,7 +2,7 @@ import { ARTICLES_SET, listKeys } from '../lib/surrogateKeys.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ANONYMOUS, isAdmin, type Identity } from '../access/identity.js';
-import { createArticlesService, FULL_VIEW } from '../articles/service.js';
+import { FULL_VIEW } from '../articles/view.js';
 import type { Article, ArticleListQuery } from '../articles/schemas.js';
 import { HttpError, notFound } from '../lib/httpError.js';
 import { decodeCursor, encodeCursor } from '../schemas/pagination.js';
@@ -36,7 +36,7 @@ const newsWindowStart = (t: Date) => new Date(t.getTime() - NEWS_WINDOW_HOURS * 
  * teaser; a partner key gets what its licence covers.
  */
 export function createSyndicationService(app: FastifyInstance) {
-  const articles = createArticlesService(app);
+  const { articles } = app;
   const repo = createSyndicationRepository(app.db);
   const changesRepo = createChangesRepository(app.db);
   const base = app.config.PUBLIC_BASE_URL.replace(/\/$/, '');
@@ -132,7 +132,7 @@ export function createSyndicationService(app: FastifyInstance) {
         home = `${base}/v1/articles?${SCOPE_PARAM[scope.kind]}=${encodeURIComponent(scope.slug)}`;
         filter = { [SCOPE_PARAM[scope.kind]]: scope.slug };
       }
-      const { data } = await articles.list(listQuery(app.config.FEED_ITEMS, filter), identity);
+      const { data } = await articles.listArticles(listQuery(app.config.FEED_ITEMS, filter), identity);
       // Enclosure sizes of the renditions already made (none is made for a feed).
       const wanted = data.map(enclosureFor).filter((w) => w !== null);
       const sizes = wanted.length > 0 && app.photoEmbedder.renditionSizes ? await app.photoEmbedder.renditionSizes(wanted) : new Map<string, number>();
@@ -161,7 +161,7 @@ export function createSyndicationService(app: FastifyInstance) {
 
     /** One article as ninjs (teaser for callers without access), or where its slug moved. */
     async ninjsArticle(slug: string, identity: Identity): Promise<{ redirect: string; id: number } | { doc: NinjsDocument; etag: string; keys: string[] }> {
-      const result = await articles.read(slug, {}, identity, { spendMeter: false });
+      const result = await articles.readArticle(slug, {}, identity, { spendMeter: false });
       if ('redirect' in result) return result;
       const doc = articleToNinjs(result.article, ninjsContext(result.article, identity));
       return { doc, etag: result.etag.replace(/^"/, '"ninjs-'), keys: result.keys };
@@ -169,7 +169,7 @@ export function createSyndicationService(app: FastifyInstance) {
 
     async ninjsList(query: { limit: number; cursor?: string; section?: string; tag?: string; author?: string }, identity: Identity) {
       // Blocks too: a teaser's body word count is counted from them (src/syndication/ninjs.ts).
-      const { data, meta, keys } = await articles.list(listQuery(query.limit, { ...query, format: 'blocks,html,text' }), identity);
+      const { data, meta, keys } = await articles.listArticles(listQuery(query.limit, { ...query, format: 'blocks,html,text' }), identity);
       return { body: { data: data.map((a) => articleToNinjs(a, ninjsContext(a, identity))), meta }, keys };
     },
 

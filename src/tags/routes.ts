@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { actorOf } from '../articles/service.js';
+import { actorOf } from '../articles/revisions.js';
 import { IfMatchHeaders, assertIfMatch, versionFromIfMatch } from '../schemas/common.js';
 import { setNextLink } from '../schemas/pagination.js';
 import { problemResponses } from '../schemas/problem.js';

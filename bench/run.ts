@@ -16,7 +16,10 @@
  *   scenario at each concurrency; a CDN's origin sees few, a busy origin without one many),
  * --only a,b (scenario names), --data DIR (reuse a seeded data directory: skips seeding),
  * --keep (keep the data directory), --profile (Newsdesk runs under node --cpu-prof; profiles go
- * to bench/tmp/profiles), --no-write (do not touch bench/results.md).
+ * to bench/tmp/profiles), --no-write (do not touch bench/results.md), --no-varnish (skip step 6).
+ * 6. When varnishd is installed, starts it with deploy/varnish/newsdesk.vcl in front of the same
+ *    Newsdesk and drives the anonymous read scenarios through it: req/s through the cache against
+ *    the origin alone (step 3's figure), and the hit ratio (varnishstat) over the measured window.
  */
 import autocannon from 'autocannon';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -31,6 +34,7 @@ import { loadConfig } from '../src/config.js';
 import type { Recorded } from './ceiling.js';
 import { SEARCH_QUERIES, distinctSearchQueries, prng } from './content.js';
 import { seedBenchmark } from './seed.js';
+import { startVarnish, varnishCounters, varnishdPath } from '../test/helpers/varnish.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TMP = join(ROOT, 'bench', 'tmp');
@@ -48,6 +52,7 @@ const { values: opts } = parseArgs({
     keep: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
+    'no-varnish': { type: 'boolean', default: false },
   },
 });
 const N = Number(opts.articles ?? (opts.large ? 100_000 : 10_000));
@@ -435,6 +440,41 @@ async function main() {
     log(`  ${key.padEnd(18)} newsdesk ${Math.round(n.rps).toString().padStart(6)} req/s (rounds ${ours.map((m) => Math.round(m.rps)).join(', ')})  ` +
       `ceiling ${Math.round(c.rps).toString().padStart(6)} req/s (rounds ${theirs.map((m) => Math.round(m.rps)).join(', ')})  ratio ${(n.rps / c.rps).toFixed(2)}  rss ${mb(n.peakRss)}  bad ${n.bad}`);
   }
+  // ---- through Varnish ----
+  const varnishLines: string[] = [];
+  if (!opts['no-varnish'] && varnishdPath()) {
+    const through = scenarios.filter((s) => !s.uncached && ['single', 'hot', 'list', 'rendition'].includes(s.name));
+    if (through.length > 0) {
+      const varnish = await startVarnish({ backendPort: port, threadsMax: 500, storageMb: 512 });
+      try {
+        varnishLines.push(`| scenario (through Varnish) | connections | req/s via Varnish | p50 ms | p99 ms | hit ratio | origin alone req/s | speed-up | errors / unexpected status |`);
+        varnishLines.push(`| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`);
+        for (const s of through) {
+          for (const connections of CONCURRENCIES) {
+            const key = `${s.name}@${connections}`;
+            const next = s.newsdesk ?? randomFrom(s.samples, 3);
+            await drive(varnish.url, s, next, WARMUP, connections);
+            const before = varnishCounters(varnish.workDir);
+            const v = await drive(varnish.url, s, next, DURATION, connections);
+            const after = varnishCounters(varnish.workDir);
+            const hits = after.hits - before.hits;
+            const misses = after.misses - before.misses;
+            const ratio = hits + misses > 0 ? hits / (hits + misses) : NaN;
+            const origin = newsdesk[key];
+            log(`  ${key.padEnd(18)} varnish  ${Math.round(v.rps).toString().padStart(6)} req/s  hit ratio ${(ratio * 100).toFixed(1)}%  origin alone ${Math.round(origin.rps)} req/s  bad ${v.bad}`);
+            varnishLines.push(
+              `| ${s.label} | ${connections} | ${Math.round(v.rps)} | ${ms(v.p50)} | ${ms(v.p99)} | ${(ratio * 100).toFixed(1)}% | ${Math.round(origin.rps)} | **${(v.rps / origin.rps).toFixed(2)}** | ${v.bad} of ${v.requests} |`,
+            );
+          }
+        }
+      } finally {
+        await varnish.stop();
+      }
+    }
+  } else if (!opts['no-varnish']) {
+    log('  varnishd is not installed: no scenario through Varnish (apt-get install -y varnish varnish-modules)');
+  }
+
   const finalHwm = procStatus(child.pid!)?.hwm ?? 0;
   await stop(child);
   if (uncached) await stop(uncached.child);
@@ -479,6 +519,14 @@ async function main() {
     '',
     ...lines,
     '',
+    ...(varnishLines.length > 0
+      ? [
+          `Through Varnish (deploy/varnish/newsdesk.vcl, varnishd on the same machine, ${DURATION} s per scenario after the warm-up; hit ratio from varnishstat over the measured window; the origin alone is the Newsdesk figure above):`,
+          '',
+          ...varnishLines,
+          '',
+        ]
+      : []),
     ...extra,
     '',
   ].join('\n');

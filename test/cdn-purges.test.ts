@@ -204,3 +204,74 @@ t.test('no purge target: rows are recorded as done', async (t) => {
   t.ok(rows.length > 0);
   t.ok(rows.every((r) => r.status === 'done'));
 });
+
+async function uploadPhoto(h: TestApp, caption: string) {
+  const body = multipart([{ name: 'file', filename: 'p.jpg', contentType: 'image/jpeg', data: await agencyJpeg({ caption, credit: 'AGENCY/HANDOUT' }, [640, 480]) }]);
+  return json(await h.app.inject({ method: 'POST', url: '/v1/photos', headers: { ...h.admin, ...body.headers }, payload: body.payload })) as { id: number };
+}
+
+const patch = (h: TestApp, slug: string, payload: Record<string, unknown>) => h.app.inject({ method: 'PATCH', url: `/v1/articles/${slug}`, headers: h.admin, payload });
+
+t.test('an article edit purges the photos whose public answer it changes: removed, added, moved behind the break', async (t) => {
+  const { h, sent } = await setup(t);
+  const kept = await uploadPhoto(h, 'Kept');
+  const moved = await uploadPhoto(h, 'Moved');
+  const body = (where: 'teaser' | 'full') =>
+    where === 'teaser'
+      ? `The teaser.\n\n![The quay](photo:${moved.id})\n\n<!-- paywall -->\n\nThe rest.`
+      : `The teaser.\n\n<!-- paywall -->\n\nThe rest.\n\n![The quay](photo:${moved.id})`;
+  const story = await publish(h.app, h.admin, { headline: 'Quay rebuilt', access: 'subscribers', featuredPhotoId: kept.id, bodyMarkdown: body('teaser') });
+  await flush(h);
+  sent.length = 0;
+
+  t.equal((await patch(h, story.slug, { headline: 'Quay rebuilt at last' })).statusCode, 200);
+  await flush(h);
+  t.notOk(keysSent(sent[0]).has(`photo:${kept.id}`) || keysSent(sent[0]).has(`photo:${moved.id}`), 'photos shown as before stay cached');
+
+  sent.length = 0;
+  t.equal((await patch(h, story.slug, { bodyMarkdown: body('full') })).statusCode, 200);
+  await flush(h);
+  t.ok(keysSent(sent[0]).has(`photo:${moved.id}`), 'a photo moved past the break (a 404 to readers now) is purged');
+  t.notOk(keysSent(sent[0]).has(`photo:${kept.id}`));
+
+  sent.length = 0;
+  t.equal((await patch(h, story.slug, { featuredPhotoId: null })).statusCode, 200);
+  await flush(h);
+  t.ok(keysSent(sent[0]).has(`photo:${kept.id}`), 'a photo taken off the article is purged');
+
+  sent.length = 0;
+  t.equal((await patch(h, story.slug, { featuredPhotoId: kept.id })).statusCode, 200);
+  await flush(h);
+  t.ok(keysSent(sent[0]).has(`photo:${kept.id}`), 'and one put back');
+});
+
+t.test('a story crossing into the archive purges its photos with it', async (t) => {
+  const sent: PurgeRequestSpec[] = [];
+  const h = await buildTestApp(t, {
+    env: { CDN_PURGE_URLS: 'http://varnish.test:6081/', CDN_WORKER: 'false', ARCHIVE_AFTER_DAYS: '30' },
+    cdnSender: async (request) => (sent.push(request), { status: 200, text: '' }),
+  });
+  await seedTaxonomy(h.app, h.admin);
+  const photo = await uploadPhoto(h, 'Archive');
+  const story = await publish(h.app, h.admin, { headline: 'Old news', featuredPhotoId: photo.id, bodyMarkdown: 'Long ago.' });
+  await flush(h);
+  sent.length = 0;
+  h.clock.advance(31 * 86_400_000);
+  await flush(h);
+  const archive = sent.find((r) => keysSent(r).has(`article:${story.id}`));
+  t.ok(archive?.headers.xkey, 'hard');
+  t.ok(archive && keysSent(archive).has(`photo:${photo.id}`), 'with its photo');
+});
+
+t.test('section, tag, author and photo purges are timed by the app clock', async (t) => {
+  const { h } = await setup(t);
+  h.clock.set('2030-06-01T08:00:00.000Z');
+  await h.app.inject({ method: 'PATCH', url: '/v1/tags/energy', headers: h.admin, payload: { name: 'Energy policy' } });
+  await h.app.inject({ method: 'PATCH', url: '/v1/sections/world', headers: h.admin, payload: { name: 'World news' } });
+  await h.app.inject({ method: 'PATCH', url: '/v1/authors/ana-ruiz', headers: h.admin, payload: { name: 'Ana Ruiz-Vega' } });
+  const photo = await uploadPhoto(h, 'Clock');
+  t.equal((await h.app.inject({ method: 'DELETE', url: `/v1/photos/${photo.id}`, headers: h.admin })).statusCode, 204);
+  const rows = (await purges(h)).filter((r) => /^(tag|section|author|photo)\.(update|delete)$/.test(r.reason));
+  t.same(rows.map((r) => r.reason).sort(), ['author.update', 'photo.delete', 'section.update', 'tag.update']);
+  for (const r of rows as unknown as { reason: string; createdAt: string }[]) t.equal(r.createdAt, '2030-06-01T08:00:00.000Z', r.reason);
+});

@@ -109,8 +109,11 @@ async function main() {
       method: 'POST', url: '/v1/articles', headers: h.admin,
       payload: { headline: 'Embargoed census figures', section: 'business', authors: ['tomas-berg'], status: 'scheduled', scheduledFor: at.toISOString(), bodyMarkdown: 'The census counted more.' },
     });
-    t.equal(created.statusCode, 201, created.body);
+    t.equal(created.statusCode, 201, 'scheduled');
     const slug = json(created).slug as string;
+    const early = await via(`/v1/articles/${slug}`);
+    t.equal(early.status, 404, 'its page is not there yet');
+    t.not(early.cache, 'HIT');
     const before = await cached('/v1/articles?section=business');
     t.notOk(slugsIn(before.body).includes(slug), 'not before its time (and the list without it is cached)');
     if (Date.now() >= at.getTime()) t.comment('the machine was too slow to read the list before the story went live');
@@ -118,6 +121,8 @@ async function main() {
     t.ok(appeared <= WITHIN_MS, `it is in the cached section list ${appeared} ms after its publish time`);
     const inAll = await until('/v1/articles', (r) => r.status === 200 && slugsIn(r.body).includes(slug), at.getTime());
     t.ok(inAll <= WITHIN_MS, `and in the cached front list ${inAll} ms after`);
+    const page = await until(`/v1/articles/${slug}`, (r) => r.status === 200, at.getTime());
+    t.ok(page <= WITHIN_MS, `and its page answers ${page} ms after (the 404 read before was not kept)`);
   });
 
   t.test('a subscriber’s or a partner’s answer is never stored nor served to anyone else', async (t) => {

@@ -152,6 +152,14 @@ sub vcl_backend_response {
         }
         # A soft-purged copy may be revalidated with If-None-Match (the app's ETags) for a while.
         set beresp.keep = 1h;
+    } else {
+        # Only what the app addresses to us is stored: without Surrogate-Control Varnish would keep
+        # a 404 (or any answer without Cache-Control) its default_ttl, untagged, so no purge could
+        # retire it (a story read before it goes live would stay missing).
+        set beresp.ttl = 0s;
+        set beresp.grace = 0s;
+        set beresp.uncacheable = true;
+        return (deliver);
     }
     # Falls through to the builtin rules: Set-Cookie, Cache-Control private/no-store, Vary: * and
     # a zero TTL are never stored.

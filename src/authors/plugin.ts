@@ -15,7 +15,7 @@ declare module 'fastify' {
 /** Authors: the service, built once, and its routes. Author photos come from the photos feature. */
 export default fp(async function authorsPlugin(app: FastifyInstance) {
   const authors = createAuthorsService({
-    repo: createAuthorsRepository(app.db),
+    repo: createAuthorsRepository(app.db, app.clock),
     articles: createArticlesRepository(app.db),
     photos: app.photoEmbedder,
     clock: app.clock,

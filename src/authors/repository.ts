@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { systemClock, type Clock } from '../lib/clock.js';
 import { atomic, single } from '../db/transaction.js';
 import { purgeEntityWrite } from '../db/purgeQueue.js';
 import { reindexArticlesByAuthor } from '../search/repository.js';
@@ -8,7 +9,8 @@ import { visibleCondition } from '../articles/repository.js';
 
 export type AuthorRow = typeof authors.$inferSelect;
 
-export function createAuthorsRepository(db: Db) {
+/** `clock` times the purges it queues (the app's clock, so tests that move time see them at that time). */
+export function createAuthorsRepository(db: Db, clock: Clock = systemClock) {
   return {
     async page(limit: number, after: { name: string; id: number } | null): Promise<AuthorRow[]> {
       const keyset = after ? or(gt(authors.name, after.name), and(eq(authors.name, after.name), gt(authors.id, after.id))) : undefined;
@@ -40,7 +42,7 @@ export function createAuthorsRepository(db: Db) {
     async insert(row: typeof authors.$inferInsert): Promise<AuthorRow> {
       return atomic(db, (tx) => {
         const created = tx.insert(authors).values(row).returning().get();
-        purgeEntityWrite(tx, 'author', created.id, 'create', new Date().toISOString()); // the CDN: its collection
+        purgeEntityWrite(tx, 'author', created.id, 'create', clock.now().toISOString()); // the CDN: its collection
         return created;
       });
     },
@@ -58,14 +60,14 @@ export function createAuthorsRepository(db: Db) {
           .returning()
           .get();
         if (row && patch.name !== undefined) reindexArticlesByAuthor(tx, id);
-        if (row) purgeEntityWrite(tx, 'author', id, 'update', new Date().toISOString()); // the CDN, same transaction
+        if (row) purgeEntityWrite(tx, 'author', id, 'update', clock.now().toISOString()); // the CDN, same transaction
         return row;
       });
     },
     /** ReferenceViolationError when an article gained the author meanwhile (see `usage`). */
     async delete(id: number): Promise<void> {
       await atomic(db, (tx) => {
-        purgeEntityWrite(tx, 'author', id, 'delete', new Date().toISOString()); // the CDN, hard, same transaction
+        purgeEntityWrite(tx, 'author', id, 'delete', clock.now().toISOString()); // the CDN, hard, same transaction
         tx.delete(authors).where(eq(authors.id, id)).run();
       });
     },

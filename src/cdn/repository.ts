@@ -1,8 +1,8 @@
 import { and, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { enqueuePurge, photoPurgeKeys, setKeysOfArticles } from '../db/purgeQueue.js';
-import { articles, cdnPurges, cdnSweep, photos } from '../db/schema/index.js';
-import { articleKey } from '../lib/surrogateKeys.js';
+import { articles, cdnPurges, cdnSweep, photos, searchPhotoRefs } from '../db/schema/index.js';
+import { articleKey, photoKey } from '../lib/surrogateKeys.js';
 
 export type PurgeRow = typeof cdnPurges.$inferSelect;
 
@@ -73,7 +73,9 @@ export function createCdnRepository(db: Db) {
           const shift = (iso: string) => new Date(Date.parse(iso) - archiveMs).toISOString();
           const archived = crossing(shift(from), shift(now));
           if (archived.length > 0) {
-            enqueuePurge(tx, { keys: [...archived.map(articleKey), ...setKeysOfArticles(tx, archived)], hard: true, reason: 'time.archive', at: now });
+            // Their photos too: a photo shown only by archived stories is no longer shown to readers without archive access.
+            const shown = tx.selectDistinct({ id: searchPhotoRefs.photoId }).from(searchPhotoRefs).where(inArray(searchPhotoRefs.articleId, sql`(SELECT value FROM json_each(${JSON.stringify(archived)}))`)).all().map((r) => photoKey(r.id));
+            enqueuePurge(tx, { keys: [...archived.map(articleKey), ...setKeysOfArticles(tx, archived), ...shown], hard: true, reason: 'time.archive', at: now });
             queued++;
           }
         }

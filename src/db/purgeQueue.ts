@@ -63,6 +63,8 @@ export interface ArticlePurgeState {
   sets: string[];
   /** Photos it shows (404 to readers once no visible article shows them). */
   photos: string[];
+  /** How it shows them: `photo:<id> teaser` (to every reader) or `photo:<id> full` (past the break only). */
+  photoViews: string[];
 }
 
 /** An article's public footprint (read it before and after a write, inside the transaction). */
@@ -76,8 +78,14 @@ export function articlePurgeState(tx: Tx, id: number, at: string): ArticlePurgeS
   const visible = (row.status === 'published' || row.status === 'scheduled') && row.publishedAt !== null && row.publishedAt <= at && row.deletedAt === null;
   const tagIds = tx.select({ id: articleTags.tagId }).from(articleTags).where(eq(articleTags.articleId, id)).all().map((r) => r.id);
   const authorIds = tx.select({ id: articleAuthors.authorId }).from(articleAuthors).where(eq(articleAuthors.articleId, id)).all().map((r) => r.id);
-  const photos = tx.select({ id: searchPhotoRefs.photoId }).from(searchPhotoRefs).where(eq(searchPhotoRefs.articleId, id)).all().map((r) => photoKey(r.id));
-  return { id, visible, sets: articleSetKeys({ sectionId: row.sectionId, tagIds, authorIds }), photos };
+  const refs = tx.select({ id: searchPhotoRefs.photoId, inTeaser: searchPhotoRefs.inTeaser }).from(searchPhotoRefs).where(eq(searchPhotoRefs.articleId, id)).all();
+  return {
+    id,
+    visible,
+    sets: articleSetKeys({ sectionId: row.sectionId, tagIds, authorIds }),
+    photos: refs.map((r) => photoKey(r.id)),
+    photoViews: refs.map((r) => `${photoKey(r.id)} ${r.inTeaser ? 'teaser' : 'full'}`),
+  };
 }
 
 /**
@@ -92,8 +100,20 @@ export function purgeArticleWrite(tx: Tx, before: ArticlePurgeState | null, afte
   if (!was && !is) return;
   const id = (after ?? before)!.id;
   const withdrawn = was && !is;
-  const keys = [articleKey(id), ...(before?.sets ?? []), ...(after?.sets ?? []), ...(withdrawn ? before!.photos : [])];
+  const keys = [articleKey(id), ...(before?.sets ?? []), ...(after?.sets ?? []), ...(withdrawn ? before!.photos : changedPhotos(was ? before! : null, is ? after! : null))];
   enqueuePurge(tx, { keys, hard: withdrawn, reason: `article.${action}`, at });
+}
+
+/**
+ * Photos whose public answer the write may change: shown by the article to readers before and not
+ * after, or the other way, or moved across the paywall break (a photo shown only past the break is
+ * a 404 to readers without access). Photos it shows as it did stay cached.
+ */
+function changedPhotos(before: ArticlePurgeState | null, after: ArticlePurgeState | null): string[] {
+  const was = new Set(before?.photoViews ?? []);
+  const is = new Set(after?.photoViews ?? []);
+  const changed = [...was].filter((v) => !is.has(v)).concat([...is].filter((v) => !was.has(v)));
+  return unique(changed.map((v) => v.split(' ')[0]));
 }
 
 export type EntityKind = 'section' | 'tag' | 'author';

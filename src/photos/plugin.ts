@@ -26,7 +26,7 @@ export interface PhotosPluginOptions {
  * routes stay encapsulated, and the multipart parser is registered only in the upload route's scope.
  */
 export default fp(async function photosPlugin(app: FastifyInstance, options: PhotosPluginOptions) {
-  const photos = createPhotosService({ repo: createPhotosRepository(app.db), clock: app.clock, config: app.config, log: app.log });
+  const photos = createPhotosService({ repo: createPhotosRepository(app.db, app.clock), clock: app.clock, config: app.config, log: app.log });
   app.decorate('photos', photos);
   app.decorate('photoEmbedder', options.embedder ?? photos.embedder);
   // Temp files a crash left behind (uploads and renditions being written) are removed at start.

@@ -2,6 +2,7 @@ import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { GrantScope } from '../access/policy.js';
 import { grantedCondition, visibleCondition } from '../articles/repository.js';
 import type { Db } from '../db/client.js';
+import { systemClock, type Clock } from '../lib/clock.js';
 import { atomic } from '../db/transaction.js';
 import { purgePhotoWrite } from '../db/purgeQueue.js';
 import { articles, authors, photos, searchPhotoRefs } from '../db/schema/index.js';
@@ -30,7 +31,8 @@ export interface PhotoUse {
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-export function createPhotosRepository(db: Db) {
+/** `clock` times the purges it queues (the app's clock, so tests that move time see them at that time). */
+export function createPhotosRepository(db: Db, clock: Clock = systemClock) {
   // Prepared on first use: every article render embeds its photos through findByIds.
   const prepareByIds = () => db.select().from(photos).where(inArray(photos.id, sql`(SELECT value FROM json_each(${sql.placeholder('ids')}))`)).prepare();
   let byIds: ReturnType<typeof prepareByIds> | undefined;
@@ -160,7 +162,7 @@ export function createPhotosRepository(db: Db) {
     /** The row and its search-index traces, together. */
     async delete(id: number): Promise<void> {
       await atomic(db, (tx) => {
-        purgePhotoWrite(tx, id, 'delete', new Date().toISOString()); // hard: never served again
+        purgePhotoWrite(tx, id, 'delete', clock.now().toISOString()); // hard: never served again
         tx.delete(photos).where(eq(photos.id, id)).run();
         reindexArticlesShowingPhoto(tx, id); // its caption leaves the search index
       });

@@ -13,7 +13,7 @@ declare module 'fastify' {
 
 /** Sections: the service, built once, and its routes (in their own scope). */
 export default fp(async function sectionsPlugin(app: FastifyInstance) {
-  const sections = createSectionsService({ repo: createSectionsRepository(app.db), clock: app.clock });
+  const sections = createSectionsService({ repo: createSectionsRepository(app.db, app.clock), clock: app.clock });
   app.decorate('sections', sections);
   await app.register(sectionsRoutes, { sections });
 }, { name: 'sections' });

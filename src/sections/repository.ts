@@ -1,12 +1,14 @@
 import { and, asc, eq, gt, or } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { systemClock, type Clock } from '../lib/clock.js';
 import { atomic, single } from '../db/transaction.js';
 import { purgeEntityWrite } from '../db/purgeQueue.js';
 import { sections } from '../db/schema/index.js';
 
 export type SectionRow = typeof sections.$inferSelect;
 
-export function createSectionsRepository(db: Db) {
+/** `clock` times the purges it queues (the app's clock, so tests that move time see them at that time). */
+export function createSectionsRepository(db: Db, clock: Clock = systemClock) {
   return {
     async page(limit: number, after: { position: number; id: number } | null): Promise<SectionRow[]> {
       const keyset = after
@@ -24,7 +26,7 @@ export function createSectionsRepository(db: Db) {
     async insert(row: typeof sections.$inferInsert): Promise<SectionRow> {
       return atomic(db, (tx) => {
         const created = tx.insert(sections).values(row).returning().get();
-        purgeEntityWrite(tx, 'section', created.id, 'create', new Date().toISOString()); // the CDN: its collection
+        purgeEntityWrite(tx, 'section', created.id, 'create', clock.now().toISOString()); // the CDN: its collection
         return created;
       });
     },
@@ -40,14 +42,14 @@ export function createSectionsRepository(db: Db) {
           .where(and(eq(sections.id, id), eq(sections.version, expectedVersion)))
           .returning()
           .get();
-        if (row) purgeEntityWrite(tx, 'section', id, 'update', new Date().toISOString()); // the CDN, same transaction
+        if (row) purgeEntityWrite(tx, 'section', id, 'update', clock.now().toISOString()); // the CDN, same transaction
         return row;
       });
     },
     /** ReferenceViolationError while articles are filed under the section (the foreign key decides, not a prior count). */
     async delete(id: number): Promise<void> {
       await atomic(db, (tx) => {
-        purgeEntityWrite(tx, 'section', id, 'delete', new Date().toISOString()); // the CDN, hard, same transaction
+        purgeEntityWrite(tx, 'section', id, 'delete', clock.now().toISOString()); // the CDN, hard, same transaction
         tx.delete(sections).where(eq(sections.id, id)).run();
       });
     },

@@ -14,7 +14,7 @@ declare module 'fastify' {
 
 /** Tags: the service, built once, and its routes. */
 export default fp(async function tagsPlugin(app: FastifyInstance) {
-  const tags = createTagsService({ repo: createTagsRepository(app.db), articles: createArticlesRepository(app.db), clock: app.clock });
+  const tags = createTagsService({ repo: createTagsRepository(app.db, app.clock), articles: createArticlesRepository(app.db), clock: app.clock });
   app.decorate('tags', tags);
   await app.register(tagsRoutes, { tags });
 }, { name: 'tags' });

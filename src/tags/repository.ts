@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { systemClock, type Clock } from '../lib/clock.js';
 import { atomic, single } from '../db/transaction.js';
 import { purgeEntityWrite } from '../db/purgeQueue.js';
 import { reindexArticlesWithTag } from '../search/repository.js';
@@ -8,7 +9,8 @@ import { visibleCondition } from '../articles/repository.js';
 
 export type TagRow = typeof tags.$inferSelect;
 
-export function createTagsRepository(db: Db) {
+/** `clock` times the purges it queues (the app's clock, so tests that move time see them at that time). */
+export function createTagsRepository(db: Db, clock: Clock = systemClock) {
   return {
     async page(limit: number, after: { name: string; id: number } | null): Promise<TagRow[]> {
       const keyset = after ? or(gt(tags.name, after.name), and(eq(tags.name, after.name), gt(tags.id, after.id))) : undefined;
@@ -40,7 +42,7 @@ export function createTagsRepository(db: Db) {
     async insert(row: typeof tags.$inferInsert): Promise<TagRow> {
       return atomic(db, (tx) => {
         const created = tx.insert(tags).values(row).returning().get();
-        purgeEntityWrite(tx, 'tag', created.id, 'create', new Date().toISOString()); // the CDN: its collection
+        purgeEntityWrite(tx, 'tag', created.id, 'create', clock.now().toISOString()); // the CDN: its collection
         return created;
       });
     },
@@ -58,14 +60,14 @@ export function createTagsRepository(db: Db) {
           .returning()
           .get();
         if (row && patch.name !== undefined) reindexArticlesWithTag(tx, id);
-        if (row) purgeEntityWrite(tx, 'tag', id, 'update', new Date().toISOString()); // the CDN, same transaction
+        if (row) purgeEntityWrite(tx, 'tag', id, 'update', clock.now().toISOString()); // the CDN, same transaction
         return row;
       });
     },
     /** ReferenceViolationError when an article gained the tag meanwhile (see `usage`). */
     async delete(id: number): Promise<void> {
       await atomic(db, (tx) => {
-        purgeEntityWrite(tx, 'tag', id, 'delete', new Date().toISOString()); // the CDN, hard, same transaction
+        purgeEntityWrite(tx, 'tag', id, 'delete', clock.now().toISOString()); // the CDN, hard, same transaction
         tx.delete(tags).where(eq(tags.id, id)).run();
       });
     },

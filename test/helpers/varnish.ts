@@ -35,7 +35,16 @@ export function freePort(): Promise<number> {
 export interface Varnish {
   port: number;
   url: string;
+  /** varnishd's -n directory (varnishstat -n reads its counters). */
+  workDir: string;
   stop(): Promise<void>;
+}
+
+/** Cache hits (graced ones included) and misses so far (varnishstat). */
+export function varnishCounters(workDir: string): { hits: number; misses: number } {
+  const out = spawnSync('varnishstat', ['-n', workDir, '-1', '-f', 'MAIN.cache_hit', '-f', 'MAIN.cache_miss'], { encoding: 'utf8' }).stdout ?? '';
+  const value = (name: string) => Number(new RegExp(`^${name.replace('.', '\\.')}\\s+(\\d+)`, 'm').exec(out)?.[1] ?? NaN);
+  return { hits: value('MAIN.cache_hit'), misses: value('MAIN.cache_miss') };
 }
 
 /** The shipped VCL with its backend moved to `backendPort` (the only line that changes). */
@@ -94,5 +103,5 @@ export async function startVarnish(options: { backendPort: number; port?: number
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  return { port, url: `http://127.0.0.1:${port}`, stop };
+  return { port, url: `http://127.0.0.1:${port}`, workDir: join(dir, 'work'), stop };
 }

@@ -1,3 +1,4 @@
+import { refusePostgresForNow } from './db/engine.js';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -103,6 +104,7 @@ export function unsupportedContentEncoding(headers: Record<string, string | stri
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options;
   const ownsDb = !options.db;
+  if (!options.db) refusePostgresForNow(config);
   const db = options.db ?? openDatabase(config.databasePath, { synchronous: config.DB_SYNCHRONOUS });
   runMigrations(db);
   // Teasers kept for search and photo visibility follow TEASER_BLOCKS (recomputed when it changed).

@@ -22,6 +22,24 @@ const isOrigin = (o: string) => {
   }
 };
 
+/**
+ * postgres://user:password@host:port/database (or postgresql://): selects PostgreSQL. Anything that
+ * does not start with one of those schemes is not a PostgreSQL URL, and SQLite at DATABASE_PATH stays.
+ */
+const isPostgresScheme = (v: string) => /^postgres(ql)?:\/\//i.test(v.trim());
+const databaseUrl = z.string().superRefine((value, ctx) => {
+  if (!isPostgresScheme(value)) return;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not a valid URL: expected postgres://user:password@host:5432/database' });
+    return;
+  }
+  if (!url.hostname) ctx.addIssue({ code: 'custom', message: 'names no host: expected postgres://user:password@host:5432/database' });
+  if (url.pathname.replace(/^\//, '') === '') ctx.addIssue({ code: 'custom', message: 'names no database: expected postgres://user:password@host:5432/database' });
+});
+
 /** `*`, or origins separated by commas (at least one: "," alone is a mistake, not "no origin"). */
 const corsOrigins = z
   .string()
@@ -51,6 +69,10 @@ export const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_PATH: z.string().min(1).optional(),
   DB_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  DATABASE_URL: databaseUrl.optional(),
+  DATABASE_POOL_SIZE: int(1, 1000).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
+  DATABASE_CONNECT_TIMEOUT_SECONDS: int(0, 3600).default(30),
   MEDIA_DIR: z.string().min(1).optional(),
   SEED_SAMPLE_CONTENT: bool.default(true),
   NEWSDESK_ADMIN_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -160,6 +182,8 @@ export interface Config extends Omit<Env, 'PUBLIC_BASE_URL'> {
   /** Set, or http://localhost:<PORT> when not set. */
   PUBLIC_BASE_URL: string;
   databasePath: string;
+  /** Set when DATABASE_URL names PostgreSQL (postgres:// or postgresql://). */
+  postgresUrl?: string;
   mediaDir: string;
   corsOrigins: string[] | '*';
 }
@@ -192,6 +216,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...e,
     PUBLIC_BASE_URL: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     databasePath: e.DATABASE_PATH ?? `${e.DATA_DIR}/newsdesk.db`,
+    postgresUrl: e.DATABASE_URL && isPostgresScheme(e.DATABASE_URL) ? e.DATABASE_URL.trim() : undefined,
     mediaDir: e.MEDIA_DIR ?? `${e.DATA_DIR}/media`,
     corsOrigins: origins === '*' ? '*' : listOf(origins).map((o) => o.replace(/\/$/, '')),
   };

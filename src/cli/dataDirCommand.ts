@@ -1,3 +1,4 @@
+import { refusePostgresForNow } from '../db/engine.js';
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { closeDatabase, openDatabase, type Db } from '../db/client.js';
@@ -23,6 +24,7 @@ export async function runDataDirCommand(
   let config: Config;
   try {
     config = loadConfig();
+    refusePostgresForNow(config);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(err.message);

@@ -24,7 +24,6 @@
 import autocannon from 'autocannon';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -34,6 +33,7 @@ import { loadConfig } from '../src/config.js';
 import type { Recorded } from './ceiling.js';
 import { SEARCH_QUERIES, distinctSearchQueries, prng } from './content.js';
 import { seedBenchmark } from './seed.js';
+import { freePort } from '../test/helpers/freePort.js';
 import { startVarnish, varnishCounters, varnishdPath } from '../test/helpers/varnish.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -66,17 +66,6 @@ const ADMIN_KEY = 'bench-admin-key-0123456789abcdefghijklmnopqrstuvwxyz';
 const log = (s: string) => console.error(s);
 
 // ---- helpers ---------------------------------------------------------------------------------------
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => ok(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,4 +1,3 @@
-import { refusePostgresForNow } from './db/engine.js';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -6,6 +5,7 @@ import type { AccessExtensions } from './access/extensions.js';
 import type { Config } from './config.js';
 import { HttpError } from './lib/httpError.js';
 import type { PhotoEmbedder } from './schemas/photo.js';
+import { refusePostgresForNow } from './db/engine.js';
 import { closeDatabase, openDatabase, type Db } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { refreshTeasers } from './articles/teasers.js';

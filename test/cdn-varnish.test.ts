@@ -4,7 +4,8 @@ import { systemClock } from '../src/lib/clock.js';
 import { buildTestApp, json } from './helpers/app.js';
 import { GATED_MARKDOWN, publish, SECRET, seedTaxonomy } from './helpers/articles.js';
 import { subscriber } from './helpers/subscribers.js';
-import { freePort, startVarnish, varnishdPath } from './helpers/varnish.js';
+import { freePort } from './helpers/freePort.js';
+import { startVarnish, varnishdPath } from './helpers/varnish.js';
 
 /**
  * Behind a real Varnish (deploy/varnish/newsdesk.vcl, the xkey vmod): the app listens on a free

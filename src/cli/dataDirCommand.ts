@@ -1,6 +1,7 @@
-import { refusePostgresForNow } from '../db/engine.js';
 import { existsSync } from 'node:fs';
-import { ConfigError, loadConfig, type Config } from '../config.js';
+import { refusePostgresForNow } from '../db/engine.js';
+import type { Config } from '../config.js';
+import { configOrExit } from './config.js';
 import { closeDatabase, openDatabase, type Db } from '../db/client.js';
 import { BackupError } from '../backup/backup.js';
 import { createProgress, type Progress } from '../importers/progress.js';
@@ -21,15 +22,7 @@ export async function runDataDirCommand(
     console.error(usage);
     process.exit(dir === '--help' || dir === '-h' ? 0 : 64);
   }
-  let config: Config;
-  try {
-    config = loadConfig();
-    refusePostgresForNow(config);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(err.message);
-    process.exit(78);
-  }
+  const config = configOrExit(refusePostgresForNow);
   if (!existsSync(config.databasePath)) {
     console.error(`Cannot ${name}: there is no database at ${config.databasePath} (set DATA_DIR or DATABASE_PATH)`);
     process.exit(66);

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildApp } from '../app.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { refusePostgresForNow } from '../db/engine.js';
+import { configOrExit } from './config.js';
 import { ImportFileError } from '../importers/wordpress/wxr.js';
 import { runImport, IMPORT_USAGE } from '../importers/cli.js';
 
@@ -31,16 +32,7 @@ for (const [what, path] of [['input', input], ['--media', values.media], ['--mem
   }
 }
 
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(err.message);
-    process.exit(78);
-  }
-  throw err;
-}
+const config = configOrExit(refusePostgresForNow);
 const app = await buildApp({ config: { ...config, WEBHOOK_WORKER: false }, logger: false });
 let code = 0;
 try {

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../config.js';
+import { configOrExit } from './config.js';
 import { closeDatabase } from '../db/client.js';
 import { openPgPool, waitForPostgres } from '../db/pg/connect.js';
 import { runPgMigrations } from '../db/pg/migrate.js';
@@ -6,20 +6,14 @@ import { cliContext } from './context.js';
 
 // With a PostgreSQL DATABASE_URL: waits for the server (DATABASE_CONNECT_TIMEOUT_SECONDS) and
 // applies migrations-pg/. Otherwise cliContext() applies SQLite's pending migrations; this reports it.
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  console.error(err.message);
-  process.exit(78);
-}
+const config = configOrExit();
 if (config.postgresUrl) {
   const pool = openPgPool({ url: config.postgresUrl, poolSize: 1, statementTimeoutMs: 0 });
   try {
     await waitForPostgres(pool, config.DATABASE_CONNECT_TIMEOUT_SECONDS, (m) => console.error(m));
     await runPgMigrations(pool);
-    console.log(`Migrations applied to PostgreSQL ${new URL(config.postgresUrl).host}${new URL(config.postgresUrl).pathname}`);
+    const { host, pathname } = new URL(config.postgresUrl);
+    console.log(`Migrations applied to PostgreSQL ${host}${pathname}`);
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
     process.exitCode = 1;

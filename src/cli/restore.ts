@@ -1,6 +1,6 @@
 import { RestoreError, restoreBackup } from '../backup/restore.js';
 import { createProgress } from '../importers/progress.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { configOrExit } from './config.js';
 
 // npm run restore -- DIR: a backup made by `npm run backup` into an empty DATA_DIR.
 const USAGE = 'Usage: npm run restore -- DIR   (into an empty DATA_DIR / DATABASE_PATH; stop the server first)';
@@ -10,14 +10,7 @@ if (!dir || rest.length > 0 || dir.startsWith('-')) {
   process.exit(dir === '--help' || dir === '-h' ? 0 : 64);
 }
 
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  console.error(err.message);
-  process.exit(78);
-}
+const config = configOrExit();
 
 let progress: ReturnType<typeof createProgress> | undefined;
 try {
